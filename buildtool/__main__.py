@@ -1,0 +1,7 @@
+"""Entry point for `python -m buildtool`."""
+
+import sys
+
+from buildtool.cli import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""Build targets parents first: skip what is up to date, record each result, keep going when asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from buildtool import engine
+from buildtool.bootstrap import bootstrap_root, root_fingerprint
+from buildtool.errors import BuildToolError
+from buildtool.graph import Graph, Target
+from buildtool.render import Rendered, render_all
+from buildtool.tags import BuildInfo, all_refs, primary_ref
+
+LOGGER = logging.getLogger(__name__)
+FINGERPRINT_LABEL = "io.containds.buildtool.fingerprint"
+
+Status = Literal["built", "up to date", "failed", "blocked", "not started"]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    build_dir: Path
+    ca_bundle: Path | None
+    keep_going: bool
+    force: bool
+    info: BuildInfo
+
+
+@dataclass(frozen=True)
+class Result:
+    target: str
+    status: Status
+    seconds: float
+    size: int | None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("built", "up to date")
+
+
+def contexts_dir(build_dir: Path) -> Path:
+    return build_dir / "contexts"
+
+
+def build_targets(graph: Graph, targets: list[Target], options: BuildOptions, progress: Progress) -> list[Result]:
+    """Build `targets` (already in build order, ancestors included). Never raises for one target's failure."""
+    rendered = render_all(graph, targets, contexts_dir(options.build_dir))
+    results: dict[str, Result] = {}
+    stopped = False
+    for index, target in enumerate(targets, start=1):
+        prefix = f"[{index}/{len(targets)}] {target.name}"
+        parent = results.get(target.parent or "")
+        if parent is not None and not parent.ok:
+            results[target.name] = Result(target.name, "blocked", 0.0, None, f"parent {parent.target} {parent.status}")
+        elif stopped:
+            results[target.name] = Result(target.name, "not started", 0.0, None, "an earlier target failed")
+        else:
+            progress(f"{prefix}: checking")
+            results[target.name] = _build_one(graph, target, rendered.get(target.name), options)
+            stopped = not results[target.name].ok and not options.keep_going
+        result = results[target.name]
+        size = f", {format_size(result.size)}" if result.size else ""
+        progress(f"{prefix}: {result.status} in {result.seconds:.1f}s{size}"
+                 + (f" ({result.detail.splitlines()[0]})" if result.detail else ""))
+        if result.status == "failed" and "\n" in result.detail:
+            progress("    " + "\n    ".join(result.detail.splitlines()[1:]))
+    return list(results.values())
+
+
+def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions) -> Result:
+    started = time.monotonic()
+    ref = primary_ref(graph.matrix, target)
+    refs = all_refs(graph.matrix, target, options.info)
+    fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
+    try:
+        current = engine.image_labels(ref)
+        if not options.force and current is not None and current.get(FINGERPRINT_LABEL) == fingerprint:
+            engine.tag_image(ref, refs)  # new commit or day: same image, today's tags
+            return Result(target.name, "up to date", time.monotonic() - started, engine.image_size(ref))
+        labels = oci_labels(graph, target, options.info, fingerprint)
+        log = options.build_dir / "logs" / f"{target.name}.log"
+        if rendered is None:
+            bootstrap_root(graph.matrix.root, ref, labels, options.build_dir / "rootfs", log)
+            engine.tag_image(ref, refs)
+        else:
+            engine.build_image(engine.detect_builder(), target.name, rendered.context, refs, labels,
+                               options.ca_bundle, log)
+    except engine.BuildFailed as exc:
+        return Result(target.name, "failed", time.monotonic() - started, None, f"{exc}\n{exc.tail}")
+    except BuildToolError as exc:
+        return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
+    return Result(target.name, "built", time.monotonic() - started, engine.image_size(ref))
+
+
+def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) -> dict[str, str]:
+    """OCI annotations plus our fingerprint. Given at build time, so Dockerfiles stay reproducible."""
+    matrix = graph.matrix
+    labels = {
+        "org.opencontainers.image.title": target.name,
+        "org.opencontainers.image.description": target.description,
+        "org.opencontainers.image.source": matrix.source,
+        "org.opencontainers.image.version": primary_ref(matrix, target).rsplit(":", 1)[1],
+        "org.opencontainers.image.created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "org.opencontainers.image.revision": info.git_sha or "unknown",
+        FINGERPRINT_LABEL: fingerprint,
+    }
+    if target.parent is not None:
+        labels["org.opencontainers.image.base.name"] = primary_ref(matrix, graph.targets[target.parent])
+    return labels
+
+
+def format_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1000:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.2f} GB"
+
+
+def summary_table(results: list[Result]) -> str:
+    rows = [("target", "result", "time", "size")]
+    rows += [(r.target, r.status, f"{r.seconds:.1f}s", format_size(r.size)) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

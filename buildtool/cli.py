@@ -1,0 +1,241 @@
+"""Command line: parse arguments, call the modules, print results. No build logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from buildtool import engine
+from buildtool.build import BuildOptions, Result, build_targets, contexts_dir, summary_table
+from buildtool.errors import EXIT_FAILURE, EXIT_USAGE, BuildToolError, MatrixError, UsageError
+from buildtool.graph import Graph, Target, build_graph
+from buildtool.matrix import load_matrix
+from buildtool.render import render_all
+from buildtool.sources import choose_source
+from buildtool.tags import BuildInfo, all_refs, primary_ref
+
+LOGGER = logging.getLogger("buildtool")
+
+DESCRIPTION = """\
+Build, test and publish the ContainDS Dashboards images (singleuser images for DockerSpawner and the
+JupyterHub image) described by one matrix.yaml.
+
+Targets are the root image, the Jupyter Docker Stacks bases, the singleuser images and the hub. TARGETS
+may name any of them, or `all`; parents are always built first.
+"""
+
+EPILOG = """\
+examples:
+  python -m buildtool list                       targets, parents and tags
+  python -m buildtool build all                  build everything not already up to date
+  python -m buildtool build containds-rshiny     build one image and whatever it needs
+  python -m buildtool render all                 write Dockerfiles to build/contexts/ only
+  python -m buildtool --stacks upstream plan all build order on the upstream Jupyter Docker Stacks
+  python -m buildtool test jh-voila-oauth-r      run the image tests of one image
+
+exit status: 0 success, 1 a build, test or push failed, 2 bad input (matrix, arguments, environment).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.handler(args))
+    except MatrixError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BuildToolError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m buildtool", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--matrix", type=Path, default=Path("matrix.yaml"), metavar="PATH",
+                        help="the matrix file (default: ./matrix.yaml)")
+    parser.add_argument("--stacks", choices=("auto", "local", "upstream"),
+                        default=os.environ.get("BUILDTOOL_STACKS", "auto"),
+                        help="where the root and Jupyter Docker Stacks bases come from: pulled from their registry "
+                             "(upstream), built here from Debian packages (local), or upstream when its registry "
+                             "answers, else local (auto, the default; env BUILDTOOL_STACKS)")
+    parser.add_argument("--build-dir", type=Path, default=Path("build"), metavar="DIR",
+                        help="where rendered contexts and logs go (default: ./build, git-ignored)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what is being done")
+    parser.add_argument("--debug", action="store_true", help="log every command run; tracebacks on errors")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: object, help_text: str, targets: bool = True,
+                json_output: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        if targets:
+            sub.add_argument("targets", nargs="*", metavar="TARGET", help="target names, or all (the default)")
+        if json_output:
+            sub.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
+        return sub
+
+    command("list", _list, "list targets with their kind, parent and tags", targets=False, json_output=True)
+    command("plan", _plan, "show the build order for TARGETS (their ancestors included)", json_output=True)
+    command("render", _render, "write each target's Dockerfile and build context into BUILD_DIR/contexts/")
+    build = command("build", _build, "render, then build TARGETS parents first, skipping up-to-date images",
+                    json_output=True)
+    build.add_argument("--keep-going", "-k", action="store_true",
+                       help="after a failure, still build the targets that do not depend on it")
+    build.add_argument("--force", action="store_true", help="rebuild even when an image is up to date")
+    build.add_argument("--ca-cert", type=Path, metavar="FILE",
+                       help="CA bundle for package downloads inside builds, passed as a BuildKit secret (default: "
+                            "$PIP_CERT, $REQUESTS_CA_BUNDLE or $SSL_CERT_FILE when set)")
+    bootstrap = command("bootstrap", _bootstrap, "make the Debian root image from Debian's packages (needs root "
+                        "and debootstrap; no registry needed)", targets=False)
+    bootstrap.add_argument("--force", action="store_true", help="remake it even when it is up to date")
+    test = command("test", _test, "run the image tests (pytest) for TARGETS, building what is missing first")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST_ARGS",
+                      help="extra arguments for pytest, after --")
+    push = command("push", _push, "push every tag of TARGETS to the registry", json_output=True)
+    push.add_argument("--registry", metavar="HOST[:PORT]", help="push there instead of the matrix's registry")
+    push.add_argument("--keep-going", "-k", action="store_true", help="after a failed push, push the others")
+    return parser
+
+
+def _graph(args: argparse.Namespace, announce: bool = True) -> Graph:
+    matrix = load_matrix(args.matrix)
+    choice = choose_source(matrix, args.stacks)
+    if announce:
+        print(f"stacks: {choice.source} ({choice.reason})", file=sys.stderr)
+    return build_graph(matrix, choice.source)
+
+
+def _list(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    info = BuildInfo.detect(graph.matrix.project_dir)
+    rows = [
+        {
+            "name": t.name,
+            "kind": t.kind,
+            "parent": t.parent,
+            "built": t.built,
+            "reference": primary_ref(graph.matrix, t),
+            "tags": list(all_refs(graph.matrix, t, info)) if t.built else [t.external],
+            "frameworks": list(graph.frameworks(t.name)),
+        }
+        for t in graph.targets.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for row in rows:
+        parent = row["parent"] or "-"
+        origin = "" if row["built"] else " (pulled)"
+        print(f"{row['name']:<{width}}  {row['kind']:<5}  from {parent}{origin}")
+        for tag in row["tags"]:
+            print(f"{'':<{width}}    {tag}")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    order = graph.with_ancestors(graph.select(args.targets))
+    if args.json:
+        print(json.dumps([{"name": t.name, "parent": t.parent, "kind": t.kind} for t in order], indent=2))
+    else:
+        for index, target in enumerate(order, start=1):
+            print(f"{index:>2}. {target.name} (from {_parent_label(graph, target)})")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    rendered = render_all(graph, graph.with_ancestors(graph.select(args.targets)), contexts_dir(args.build_dir))
+    for item in rendered.values():
+        print(item.context / "Dockerfile")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    targets = graph.with_ancestors(graph.select(args.targets))
+    options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, args.force,
+                           BuildInfo.detect(graph.matrix.project_dir))
+    return _report(run_build(graph, targets, options), args.json)
+
+
+def run_build(graph: Graph, targets: list[Target], options: BuildOptions) -> list[Result]:
+    engine.client()  # fail early, before rendering, when no engine answers
+    if any(t.kind != "root" for t in targets):
+        print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
+    ca = options.ca_bundle
+    print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
+    started = time.monotonic()
+    results = build_targets(graph, targets, options, lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"\n{summary_table(results)}\ntotal {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return results
+
+
+def _report(results: list[Result], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([r.__dict__ for r in results], indent=2))
+    return 0 if all(r.ok for r in results) else EXIT_FAILURE
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    root = graph.targets[graph.matrix.root.name]
+    if not root.built:
+        raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
+    options = BuildOptions(args.build_dir, None, False, args.force, BuildInfo.detect(graph.matrix.project_dir))
+    return _report(run_build(graph, [root], options), False)
+
+
+def _test(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    names = [t.name for t in graph.select(args.targets)]
+    extra = [a for a in args.pytest_args if a != "--"]
+    command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *extra]
+    env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
+           "BUILDTOOL_MATRIX": str(args.matrix.resolve())}
+    print(f"testing {', '.join(names)}: {' '.join(command)}", file=sys.stderr)
+    return subprocess.call(command, cwd=graph.matrix.project_dir, env=env)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from buildtool.push import push_targets  # imported here: only push needs it
+
+    graph = _graph(args)
+    info = BuildInfo.detect(graph.matrix.project_dir)
+    results = push_targets(graph, graph.select(args.targets), info, args.registry, args.keep_going,
+                           lambda line: print(line, file=sys.stderr, flush=True))
+    if args.json:
+        print(json.dumps([r.__dict__ for r in results], indent=2))
+    return 0 if all(r.ok for r in results) else EXIT_FAILURE
+
+
+def _parent_label(graph: Graph, target: Target) -> str:
+    if target.parent is None:
+        return "Debian packages, by debootstrap"
+    parent = graph.targets[target.parent]
+    return parent.name if parent.built else f"{parent.external}, pulled"

@@ -1,0 +1,226 @@
+"""The only module that runs docker: builder choice, builds, image inspection, tagging and pushing."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import docker
+import docker.errors
+
+from buildtool.errors import BuildToolError, UsageError
+
+LOGGER = logging.getLogger(__name__)
+CA_ENV_VARS = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+CA_SECRET_ID = "cacert"
+TAIL_LINES = 40
+
+
+@dataclass(frozen=True)
+class Builder:
+    """How images are built: `docker buildx build`, or the engine's built-in BuildKit via an older CLI."""
+
+    kind: Literal["buildx", "builtin"]
+    cli: str
+
+    def describe(self) -> str:
+        if self.kind == "buildx":
+            return f"docker buildx ({self.cli} buildx build --load)"
+        return f"the engine's built-in BuildKit (DOCKER_BUILDKIT=1 {self.cli} build; buildx not found)"
+
+    def command(self) -> list[str]:
+        return [self.cli, "buildx", "build", "--load"] if self.kind == "buildx" else [self.cli, "build"]
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "DOCKER_BUILDKIT": "1"}
+
+
+class BuildFailed(BuildToolError):
+    def __init__(self, target: str, log: Path, tail: str) -> None:
+        self.tail = tail
+        super().__init__(f"{target}: docker build failed (full log: {log})")
+
+
+@functools.cache
+def client() -> docker.DockerClient:
+    """The Docker SDK client; a clear error when no engine answers."""
+    try:
+        engine = docker.from_env(timeout=600)
+        engine.ping()
+    except docker.errors.DockerException as exc:
+        raise BuildToolError(f"no Docker engine answers ({_first_line(exc)}); start dockerd or set DOCKER_HOST") \
+            from None
+    return engine
+
+
+def docker_clis() -> list[str]:
+    """Every distinct docker CLI: $BUILDTOOL_DOCKER if set, else each `docker` on PATH, then /usr/bin/docker."""
+    if os.environ.get("BUILDTOOL_DOCKER"):
+        return [os.environ["BUILDTOOL_DOCKER"]]
+    found: list[str] = []
+    for directory in [*os.environ.get("PATH", "").split(os.pathsep), "/usr/bin"]:
+        candidate = Path(directory or ".") / "docker"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            real = str(candidate.resolve())
+            if real not in found:
+                found.append(real)
+    return found
+
+
+@functools.cache
+def detect_builder() -> Builder:
+    """The builder for this machine's docker CLIs (probed once per run)."""
+    return choose_builder(docker_clis())
+
+
+def choose_builder(clis: Sequence[str]) -> Builder:
+    """Prefer buildx; fall back to a CLI older than 23, whose `build` drives the engine's BuildKit itself."""
+    for cli in clis:
+        if _run_quiet([cli, "buildx", "version"]):
+            return Builder("buildx", cli)
+    for cli in clis:
+        version = _run_quiet([cli, "version", "--format", "{{.Client.Version}}"]) or ""
+        match = re.match(r"(\d+)\.", version)
+        if match and int(match.group(1)) < 23:
+            return Builder("builtin", cli)
+    raise BuildToolError(
+        "no BuildKit builder found: `docker buildx` is not installed for any docker CLI "
+        f"({', '.join(clis) or 'none on PATH'}) and none is a CLI older than 23 whose `DOCKER_BUILDKIT=1 docker build` "
+        "uses the engine's built-in BuildKit; install the buildx plugin (or set BUILDTOOL_DOCKER)"
+    )
+
+
+def find_ca_bundle(explicit: Path | None) -> Path | None:
+    """The CA bundle RUN steps need to reach package indexes through a TLS proxy, if any."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise UsageError(f"--ca-cert {explicit}: no such file")
+        return explicit
+    for var in CA_ENV_VARS:
+        value = os.environ.get(var)
+        if value and Path(value).is_file():
+            return Path(value)
+    return None
+
+
+def build_image(
+    builder: Builder,
+    target: str,
+    context: Path,
+    refs: Sequence[str],
+    labels: Mapping[str, str],
+    ca_bundle: Path | None,
+    log: Path,
+) -> None:
+    """Build `context` into an image tagged `refs`; output goes to `log`, its tail into BuildFailed."""
+    command = [*builder.command(), "--progress=plain"]
+    for ref in refs:
+        command += ["--tag", ref]
+    for key, value in sorted(labels.items()):
+        command += ["--label", f"{key}={value}"]
+    if ca_bundle is not None:
+        # A BuildKit secret: mounted only while a RUN step runs, never stored in a layer or the history.
+        command += ["--secret", f"id={CA_SECRET_ID},src={ca_bundle}"]
+    command.append(str(context))
+    LOGGER.debug("running %s", " ".join(command))
+    log.parent.mkdir(parents=True, exist_ok=True)
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    with log.open("w", encoding="utf-8") as out:
+        out.write("$ " + " ".join(command) + "\n")
+        process = subprocess.Popen(
+            command, env=builder.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            errors="replace",
+        )
+        for line in process.stdout or ():
+            out.write(line)
+            tail.append(line.rstrip("\n"))
+        returncode = process.wait()
+    if returncode != 0:
+        raise BuildFailed(target, log, "\n".join(tail))
+
+
+def image_labels(ref: str) -> dict[str, str] | None:
+    """The labels of a local image, or None when there is no such image."""
+    try:
+        image = client().images.get(ref)
+    except docker.errors.ImageNotFound:
+        return None
+    return dict(image.labels or {})
+
+
+def image_size(ref: str) -> int | None:
+    try:
+        return int(client().images.get(ref).attrs["Size"])
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def tag_image(source: str, refs: Sequence[str]) -> None:
+    image = client().images.get(source)
+    for ref in refs:
+        repository, tag = ref.rsplit(":", 1)
+        image.tag(repository, tag)
+
+
+def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Sequence[str]) -> None:
+    """`docker import` a root filesystem directory as an image (tar streamed, nothing written to disk)."""
+    cli = docker_clis()[0] if docker_clis() else "docker"
+    command = [cli, "import"]
+    for change in [*changes, *(f"LABEL {k}={json.dumps(v)}" for k, v in sorted(labels.items()))]:
+        command += ["--change", change]
+    command += ["-", ref]
+    LOGGER.debug("running tar -C %s -c . | %s", rootfs, " ".join(command))
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
+    try:
+        result = subprocess.run(command, stdin=tar.stdout, capture_output=True, text=True)
+    finally:
+        if tar.stdout is not None:
+            tar.stdout.close()
+        tar.wait()
+    if result.returncode != 0 or tar.returncode != 0:
+        raise BuildToolError(f"docker import of {rootfs} as {ref} failed: {_first_line(result.stderr)}")
+
+
+def _run_quiet(command: list[str]) -> str | None:
+    """stdout of a probe command, or None when it fails or is missing."""
+    if shutil.which(command[0]) is None and not Path(command[0]).is_file():
+        return None
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _first_line(value: object) -> str:
+    text = str(value).strip()
+    return text.splitlines()[0] if text else "no details"
+
+
+def push_image(local: str, ref: str) -> None:
+    """Tag `local` as `ref` and push it; registry errors reported in the stream become BuildToolError."""
+    repository, tag = ref.rsplit(":", 1)
+    client().images.get(local).tag(repository, tag)
+    for event in client().images.push(repository, tag, stream=True, decode=True):
+        if "error" in event:
+            raise BuildToolError(str(event["error"]).strip())
+
+
+def registry_digest(ref: str) -> str | None:
+    """The digest the registry gave `ref` (as recorded in the local image's RepoDigests)."""
+    repository = ref.rsplit(":", 1)[0]
+    for digest in client().images.get(ref).attrs.get("RepoDigests") or []:
+        name, _, value = digest.partition("@")
+        if name == repository:
+            return value
+    return None

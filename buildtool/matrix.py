@@ -1,0 +1,354 @@
+"""The matrix model: load matrix.yaml, validate all of it, and return frozen dataclasses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from buildtool.errors import MatrixError, Problem
+from buildtool.schema import MISSING, PLACEHOLDER, Reader
+from buildtool.yamlsrc import load_yaml
+
+MANAGERS = ("apt", "conda", "pip")  # every manager a framework may use, in install order
+SOURCES = ("local", "upstream")
+DYNAMIC_TAG_VALUES = ("git_sha", "build_date")  # known only at build time
+TARGET_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+REGISTRY = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]+)?")
+URL = re.compile(r"https?://[^\s]+")
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+IMAGE_REF = re.compile(r"[a-z0-9.-]+(?::[0-9]+)?/[a-z0-9._/-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+Packages = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the root and the stacks come from: built here (`local`) or pulled (`upstream`)."""
+
+    name: str
+    managers: tuple[str, ...]
+    registry: str | None
+
+
+@dataclass(frozen=True)
+class Root:
+    """The Debian root every local target descends from."""
+
+    name: str
+    suite: str
+    variant: str
+    upstream: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A Jupyter Docker Stacks image, or its local equivalent built from images/stacks/<name>/."""
+
+    name: str
+    parent: str
+    upstream: str
+    provides: frozenset[str]
+    packages: Packages
+    template: str  # directory under images/stacks/
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A dashboard framework layer: what it installs per package manager and what it needs below it."""
+
+    name: str
+    requires: frozenset[str]
+    packages: Packages
+
+
+@dataclass(frozen=True)
+class Image:
+    """A singleuser image: a stack or another image plus framework layers."""
+
+    name: str
+    parent: str
+    frameworks: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Hub:
+    name: str
+    parent: str
+    description: str
+    packages: Packages
+
+
+@dataclass(frozen=True)
+class TagPolicy:
+    """Tag templates per kind of target; the first of each list is the static, primary tag."""
+
+    root: tuple[str, ...]
+    stacks: tuple[str, ...]
+    images: tuple[str, ...]
+    hub: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    path: Path
+    registry: str
+    owner: str
+    source: str
+    versions: Mapping[str, str]
+    tags: TagPolicy
+    sources: Mapping[str, Source]
+    root: Root
+    stacks: Mapping[str, Stack]
+    frameworks: Mapping[str, Framework]
+    images: Mapping[str, Image]
+    hub: Hub
+
+    @property
+    def project_dir(self) -> Path:
+        return self.path.resolve().parent
+
+
+TOP_KEYS = (
+    "registry", "owner", "source", "versions", "tags", "sources", "root", "stacks", "frameworks", "images", "hub",
+)
+
+
+def load_matrix(path: Path) -> Matrix:
+    """Parse and validate `path`; raise MatrixError listing every problem found."""
+    data, lines = load_yaml(path)
+    reader = Reader(str(path), lines)
+    if data is None:
+        raise MatrixError([Problem(str(path), "", "a mapping with keys " + ", ".join(TOP_KEYS) + " expected, "
+                                   "the document is empty")])
+    if not isinstance(data, dict):
+        raise MatrixError([Problem(str(path), "", f"a mapping at the top level expected, got {type(data).__name__}",
+                                   1)])
+    reader.mapping(data, "", required=TOP_KEYS)
+    matrix = _build(reader, data, path)
+    if reader.problems:
+        raise MatrixError(reader.problems)
+    return matrix
+
+
+def _build(r: Reader, data: dict[str, Any], path: Path) -> Matrix:
+    registry = r.string(data.get("registry", MISSING), "registry", REGISTRY, "a registry host[:port]")
+    owner = r.string(data.get("owner", MISSING), "owner", TARGET_NAME, "a lower-case repository owner")
+    versions = _versions(r, data.get("versions", MISSING))
+    root = _root(r, data.get("root", MISSING), versions)
+    stacks = {
+        name: _stack(r, name, spec, versions)
+        for name, spec in r.named_mappings(data.get("stacks", MISSING), "stacks").items()
+    }
+    frameworks = {
+        name: _framework(r, name, spec, versions)
+        for name, spec in r.named_mappings(data.get("frameworks", MISSING), "frameworks").items()
+    }
+    images = {
+        name: _image(r, name, spec)
+        for name, spec in r.named_mappings(data.get("images", MISSING), "images").items()
+    }
+    hub = _hub(r, data.get("hub", MISSING), versions)
+    _check_names(r, root, stacks, images, hub)
+    _check_references(r, root, stacks, frameworks, images, hub)
+    _check_requirements(r, stacks, frameworks, images)
+    return Matrix(
+        path=path,
+        registry=registry,
+        owner=owner,
+        source=r.string(data.get("source", MISSING), "source", URL, "an https:// URL of this project's source"),
+        versions=MappingProxyType(versions),
+        tags=_tags(r, data.get("tags", MISSING), versions),
+        sources=MappingProxyType(_sources(r, data.get("sources", MISSING))),
+        root=root,
+        stacks=MappingProxyType(stacks),
+        frameworks=MappingProxyType(frameworks),
+        images=MappingProxyType(images),
+        hub=hub,
+    )
+
+
+def _versions(r: Reader, value: Any) -> dict[str, str]:
+    versions = {str(k): r.string(v, f"versions.{k}") for k, v in r.named_mappings(value, "versions").items()}
+    for name in DYNAMIC_TAG_VALUES:
+        if name in versions:
+            r.problem(f"versions.{name}", f"{name} is filled in at build time; choose another name")
+    return versions
+
+
+def _tags(r: Reader, value: Any, versions: Mapping[str, str]) -> TagPolicy:
+    spec = r.mapping(value, "tags", required=("root", "stacks", "images", "hub"))
+    if not spec:
+        return TagPolicy((), (), (), ())  # already reported
+    sample = {**versions, "git_sha": "0123456789ab", "build_date": "2026-01-01"}
+    kinds: dict[str, tuple[str, ...]] = {}
+    for kind in ("root", "stacks", "images", "hub"):
+        templates = r.string_list(spec.get(kind, MISSING), f"tags.{kind}", allow_empty=False)
+        for i, template in enumerate(templates):
+            where = f"tags.{kind}[{i}]"
+            tag = r.substitute(template, where, sample)
+            if PLACEHOLDER.search(tag):
+                continue  # already reported as an unknown placeholder
+            if not TAG.fullmatch(tag):
+                r.problem(where, f"a valid Docker tag expected ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}), "
+                                 f"{template!r} gives {tag!r}")
+            if i == 0 and set(PLACEHOLDER.findall(template)) & set(DYNAMIC_TAG_VALUES):
+                r.problem(where, "the primary (first) tag must use pinned versions only, not "
+                                 + " or ".join("{" + d + "}" for d in DYNAMIC_TAG_VALUES))
+        kinds[kind] = templates
+    return TagPolicy(**kinds)
+
+
+def _sources(r: Reader, value: Any) -> dict[str, Source]:
+    spec = r.mapping(value, "sources", required=SOURCES)
+    sources: dict[str, Source] = {}
+    for name in SOURCES:
+        if name not in spec:
+            continue  # already reported
+        entry = r.mapping(spec[name], f"sources.{name}", required=("managers",), optional=("registry",))
+        managers = r.string_list(entry.get("managers", []), f"sources.{name}.managers", allow_empty=False)
+        for i, manager in enumerate(managers):
+            if manager and manager not in MANAGERS:
+                r.problem(f"sources.{name}.managers[{i}]", f"one of {', '.join(MANAGERS)} expected, got {manager!r}")
+        registry = entry.get("registry")
+        if registry is not None:
+            registry = r.string(registry, f"sources.{name}.registry", REGISTRY, "a registry host[:port]")
+        sources[name] = Source(name, managers, registry)
+    return sources
+
+
+def _root(r: Reader, value: Any, versions: Mapping[str, str]) -> Root:
+    spec = r.mapping(value, "root", required=("name", "suite", "variant", "upstream"))
+    return Root(
+        name=r.string(spec.get("name", MISSING), "root.name", TARGET_NAME, "a lower-case image name"),
+        suite=r.substitute(r.string(spec.get("suite", MISSING), "root.suite"), "root.suite", versions),
+        variant=r.string(spec.get("variant", MISSING), "root.variant"),
+        upstream=r.string(spec.get("upstream", MISSING), "root.upstream", IMAGE_REF, "registry/repository:tag"),
+    )
+
+
+def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Stack:
+    path = f"stacks.{name}"
+    spec = r.mapping(value, path, required=("parent", "upstream", "provides"), optional=("packages", "template"))
+    return Stack(
+        name=name,
+        parent=r.string(spec.get("parent", MISSING), f"{path}.parent"),
+        upstream=r.string(spec.get("upstream", MISSING), f"{path}.upstream", IMAGE_REF, "registry/repository:tag"),
+        provides=frozenset(r.string_list(spec.get("provides", MISSING), f"{path}.provides")),
+        packages=_packages(r, spec.get("packages", {}), f"{path}.packages", versions),
+        template=r.string(spec.get("template", name), f"{path}.template", TARGET_NAME, "a stack template name"),
+    )
+
+
+def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Framework:
+    path = f"frameworks.{name}"
+    spec = r.mapping(value, path, required=("packages",), optional=("requires",))
+    r.string(name, path, TARGET_NAME, "a lower-case framework name")
+    return Framework(
+        name=name,
+        requires=frozenset(r.string_list(spec.get("requires", []), f"{path}.requires")),
+        packages=_packages(r, spec.get("packages", MISSING), f"{path}.packages", versions),
+    )
+
+
+def _packages(r: Reader, value: Any, path: str, versions: Mapping[str, str]) -> Packages:
+    spec = r.mapping(value, path, optional=MANAGERS)
+    packages = {}
+    for manager in MANAGERS:
+        if manager in spec:
+            where = f"{path}.{manager}"
+            items = r.string_list(spec[manager], where, allow_empty=False)
+            packages[manager] = tuple(r.substitute(item, f"{where}[{i}]", versions) for i, item in enumerate(items))
+    return MappingProxyType(packages)
+
+
+def _image(r: Reader, name: str, value: Any) -> Image:
+    path = f"images.{name}"
+    spec = r.mapping(value, path, required=("from", "frameworks"), optional=("description",))
+    return Image(
+        name=name,
+        parent=r.string(spec.get("from", MISSING), f"{path}.from"),
+        frameworks=r.string_list(spec.get("frameworks", MISSING), f"{path}.frameworks", allow_empty=False),
+        description=r.string(spec.get("description", name), f"{path}.description"),
+    )
+
+
+def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
+    spec = r.mapping(value, "hub", required=("name", "from", "packages"), optional=("description",))
+    name = r.string(spec.get("name", MISSING), "hub.name")
+    return Hub(
+        name=name,
+        parent=r.string(spec.get("from", MISSING), "hub.from"),
+        description=r.string(spec.get("description", name), "hub.description"),
+        packages=_packages(r, spec.get("packages", MISSING), "hub.packages", versions),
+    )
+
+
+def _check_names(r: Reader, root: Root, stacks: Mapping[str, Stack], images: Mapping[str, Image], hub: Hub) -> None:
+    seen: dict[str, str] = {root.name: "root.name"}
+    named = [(f"stacks.{n}", n) for n in stacks] + [(f"images.{n}", n) for n in images] + [("hub.name", hub.name)]
+    for path, name in named:
+        if name and not TARGET_NAME.fullmatch(name):
+            r.problem(path, f"a lower-case name of letters, digits and . _ - expected, got {name!r}")
+        if name in seen:
+            r.problem(path, f"target name {name!r} is already used by {seen[name]}")
+        seen.setdefault(name, path)
+
+
+def _check_references(
+    r: Reader,
+    root: Root,
+    stacks: Mapping[str, Stack],
+    frameworks: Mapping[str, Framework],
+    images: Mapping[str, Image],
+    hub: Hub,
+) -> None:
+    below_stacks = {root.name: root, **stacks}
+    for stack in stacks.values():
+        r.name_ref(stack.parent, f"stacks.{stack.name}.parent", below_stacks, "root or stacks")
+    r.name_ref(hub.parent, "hub.from", below_stacks, "root or stacks")
+    for image in images.values():
+        r.name_ref(image.parent, f"images.{image.name}.from", {**stacks, **images}, "stacks or images")
+        for i, framework in enumerate(image.frameworks):
+            r.name_ref(framework, f"images.{image.name}.frameworks[{i}]", frameworks, "frameworks")
+    _check_cycles(r, {s.name: s.parent for s in stacks.values()}, "stacks", "parent")
+    _check_cycles(r, {i.name: i.parent for i in images.values()}, "images", "from")
+
+
+def _check_cycles(r: Reader, parents: Mapping[str, str], section: str, key: str) -> None:
+    reported: set[str] = set()
+    for start in parents:
+        chain = [start]
+        while chain[-1] in parents and parents[chain[-1]] in parents:
+            nxt = parents[chain[-1]]
+            if nxt in chain:
+                cycle = [*chain[chain.index(nxt):], nxt]
+                if not reported & set(cycle):
+                    r.problem(f"{section}.{nxt}.{key}", "no cycle expected, found " + " -> ".join(cycle))
+                    reported.update(cycle)
+                break
+            chain.append(nxt)
+
+
+def _check_requirements(
+    r: Reader, stacks: Mapping[str, Stack], frameworks: Mapping[str, Framework], images: Mapping[str, Image]
+) -> None:
+    """Each framework's `requires` must be provided by the stack at the bottom of the image's chain."""
+    for image in images.values():
+        stack_name, seen = image.parent, {image.name}
+        while stack_name in images and stack_name not in seen:
+            seen.add(stack_name)
+            stack_name = images[stack_name].parent
+        stack = stacks.get(stack_name)
+        if stack is None:
+            continue  # a bad reference or a cycle, reported elsewhere
+        for i, name in enumerate(image.frameworks):
+            framework = frameworks.get(name)
+            missing = sorted(framework.requires - stack.provides) if framework else []
+            if missing:
+                r.problem(f"images.{image.name}.frameworks[{i}]",
+                          f"{name} requires {', '.join(missing)}, which stack {stack.name} does not provide")

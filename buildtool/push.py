@@ -1,0 +1,56 @@
+"""Push every tag of built targets to a registry and report each reference with its digest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import docker.errors
+
+from buildtool import engine
+from buildtool.errors import BuildToolError
+from buildtool.graph import Graph, Target
+from buildtool.tags import BuildInfo, all_refs, primary_ref
+
+
+@dataclass(frozen=True)
+class PushResult:
+    target: str
+    reference: str
+    digest: str | None
+    ok: bool
+    detail: str = ""
+
+
+def push_targets(
+    graph: Graph,
+    targets: list[Target],
+    info: BuildInfo,
+    registry: str | None,
+    keep_going: bool,
+    progress: Callable[[str], None],
+) -> list[PushResult]:
+    """Push each target's tags; with `keep_going`, a failure does not stop the other targets."""
+    results: list[PushResult] = []
+    for target in targets:
+        local = primary_ref(graph.matrix, target)
+        for ref in all_refs(graph.matrix, target, info, registry):
+            result = _push_one(target.name, local, ref, registry or graph.matrix.registry)
+            outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
+            progress(f"{target.name}: {ref} {outcome}")
+            results.append(result)
+            if not result.ok:
+                break  # the other tags of this target would fail the same way
+        if results and not results[-1].ok and not keep_going:
+            break
+    return results
+
+
+def _push_one(target: str, local: str, ref: str, registry: str) -> PushResult:
+    try:
+        engine.push_image(local, ref)
+        return PushResult(target, ref, engine.registry_digest(ref), True)
+    except docker.errors.ImageNotFound:
+        return PushResult(target, ref, None, False, f"no local image {local}: run `build {target}` first")
+    except (docker.errors.APIError, BuildToolError) as exc:
+        return PushResult(target, ref, None, False, f"push to {registry} failed: {exc}")

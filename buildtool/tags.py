@@ -1,0 +1,74 @@
+"""Image references and tags, from the matrix's tag policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from buildtool.graph import Graph, Target
+from buildtool.matrix import Matrix
+from buildtool.schema import PLACEHOLDER
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What only the build moment knows: the commit and the date."""
+
+    git_sha: str | None  # 12 hex digits, None outside a git checkout
+    build_date: str  # YYYY-MM-DD, UTC
+
+    @classmethod
+    def detect(cls, project_dir: Path) -> BuildInfo:
+        try:
+            sha = subprocess.run(
+                ["git", "rev-parse", "--short=12", "HEAD"], cwd=project_dir, capture_output=True, text=True,
+                check=True,
+            ).stdout.strip() or None
+        except (OSError, subprocess.CalledProcessError):
+            sha = None
+        return cls(sha, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d"))
+
+
+def tag_templates(matrix: Matrix, target: Target) -> tuple[str, ...]:
+    policy = matrix.tags
+    return {"root": policy.root, "stack": policy.stacks, "image": policy.images, "hub": policy.hub}[target.kind]
+
+
+def repository(matrix: Matrix, name: str, registry: str | None = None) -> str:
+    """`owner/name`, or `registry/owner/name` for registries other than Docker Hub."""
+    registry = registry or matrix.registry
+    prefix = "" if registry in ("docker.io", "index.docker.io") else f"{registry}/"
+    return f"{prefix}{matrix.owner}/{name}"
+
+
+def primary_ref(matrix: Matrix, target: Target) -> str:
+    """The reference children's FROM lines use: pinned versions only, so renders are reproducible."""
+    if target.external is not None:
+        return target.external
+    tag = _fill(tag_templates(matrix, target)[0], matrix.versions)
+    return f"{repository(matrix, target.name)}:{tag}"
+
+
+def all_refs(matrix: Matrix, target: Target, info: BuildInfo, registry: str | None = None) -> tuple[str, ...]:
+    """Every reference a built target is tagged with; a tag needing an unknown value is left out."""
+    values = {**matrix.versions, "build_date": info.build_date}
+    if info.git_sha:
+        values["git_sha"] = info.git_sha
+    refs = []
+    for template in tag_templates(matrix, target):
+        if all(name in values for name in PLACEHOLDER.findall(template)):
+            refs.append(f"{repository(matrix, target.name, registry)}:{_fill(template, values)}")
+    return tuple(dict.fromkeys(refs))
+
+
+def parent_ref(graph: Graph, target: Target) -> str | None:
+    if target.parent is None:
+        return None
+    return primary_ref(graph.matrix, graph.targets[target.parent])
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)

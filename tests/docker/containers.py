@@ -1,0 +1,64 @@
+"""A container helper that tests use to run commands or servers and that always removes what it started."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+
+
+class TrackedContainer:
+    def __init__(self, client: docker.DockerClient, image: str) -> None:
+        self.client = client
+        self.image = image
+        self.started: list[Container] = []
+
+    def run(self, command: str | list[str] | None = None, timeout: int = 120, **kwargs: Any) -> tuple[int, str]:
+        """Run to completion; returns the exit status and the combined output."""
+        container = self.start(command, **kwargs)
+        try:
+            status = container.wait(timeout=timeout)["StatusCode"]
+        finally:
+            output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+        return status, output
+
+    def check(self, command: str | list[str], **kwargs: Any) -> str:
+        """Run a command that must succeed; returns its output."""
+        status, output = self.run(command, **kwargs)
+        assert status == 0, f"{command!r} exited {status}:\n{output}"
+        return output
+
+    def start(self, command: str | list[str] | None = None, **kwargs: Any) -> Container:
+        container = self.client.containers.run(self.image, command, detach=True, **kwargs)
+        self.started.append(container)
+        return container
+
+    def wait_for_health(self, container: Container, timeout: float = 90) -> str:
+        """Wait until the HEALTHCHECK says healthy (or unhealthy, or the container exits)."""
+        deadline = time.monotonic() + timeout
+        status = "starting"
+        while time.monotonic() < deadline:
+            container.reload()
+            if container.status == "exited":
+                return "exited"
+            status = container.attrs["State"].get("Health", {}).get("Status", "none")
+            if status in ("healthy", "unhealthy"):
+                return status
+            time.sleep(1)
+        return status
+
+    def remove(self) -> None:
+        for container in self.started:
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True, v=True)
+        self.started.clear()
+
+
+def ip_address(container: Container) -> str:
+    container.reload()
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    return next(iter(networks.values()))["IPAddress"]

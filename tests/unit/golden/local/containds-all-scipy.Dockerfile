@@ -1,0 +1,22 @@
+# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# containds-all-scipy: Voila, Streamlit, Plotly Dash, Bokeh and Panel with the scientific Python packages
+# Adds streamlit, dash, bokeh, panel; the image has singleuser, voila, streamlit, dash, bokeh, panel.
+FROM containds/jh-voila-oauth-scipy:0.6.3
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER ${NB_UID}
+RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    umask 0002 && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        "streamlit==1.67.0" \
+        "dash==4.4.1" \
+        "plotlydash-tornado-cmd==0.0.6" \
+        "bokeh==3.9.2" \
+        "bokeh-root-cmd==0.1.2" \
+        "panel==1.9.4"
+
+USER ${NB_UID}
+WORKDIR ${HOME}

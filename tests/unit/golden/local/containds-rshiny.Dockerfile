@@ -1,0 +1,24 @@
+# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# containds-rshiny: R Shiny and Voila dashboards with R
+# Adds rshiny; the image has singleuser, voila, rshiny.
+FROM containds/jh-voila-oauth-r:0.6.3
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER root
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+    apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
+        r-cran-shiny
+
+USER ${NB_UID}
+RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    umask 0002 && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        "rshiny-server-cmd==0.0.2"
+
+USER ${NB_UID}
+WORKDIR ${HOME}

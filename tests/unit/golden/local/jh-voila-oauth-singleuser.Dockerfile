@@ -1,0 +1,28 @@
+# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# jh-voila-oauth-singleuser: Voila dashboards on a standard Python environment
+# Adds singleuser, voila; the image has singleuser, voila.
+FROM containds/base-notebook:hub-5.5.4
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER root
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+    apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
+        git
+
+USER ${NB_UID}
+RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    umask 0002 && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        "jupyterhub==5.5.4" \
+        "jhsingle-native-proxy==0.8.3" \
+        "cdsdashboards==0.6.3" \
+        "voila==0.5.13" \
+        "voila-materialstream==0.4.0"
+
+USER ${NB_UID}
+WORKDIR ${HOME}

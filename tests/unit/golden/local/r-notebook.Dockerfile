@@ -1,0 +1,26 @@
+# Rendered by buildtool from matrix.yaml and images/stacks/r-notebook/ (also datascience-notebook's template): do not edit.
+# R from Debian's packages with the IRkernel registered, shiny, tidyverse and rmarkdown.
+FROM containds/base-notebook:hub-5.5.4
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER root
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+    apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
+        r-base-core \
+        r-recommended \
+        r-cran-irkernel \
+        r-cran-shiny \
+        r-cran-tidyverse \
+        r-cran-rmarkdown \
+        r-cran-htmlwidgets \
+        fonts-dejavu-core
+
+USER ${NB_UID}
+RUN R --quiet --no-save -e 'IRkernel::installspec(user = FALSE, prefix = Sys.getenv("CONDA_DIR"))' && \
+    jupyter kernelspec list | grep -q "^ *ir "
+
+USER ${NB_UID}
+WORKDIR ${HOME}

@@ -1,0 +1,25 @@
+# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# containds-rshiny: R Shiny and Voila dashboards with R
+# Adds rshiny; the image has singleuser, voila, rshiny.
+FROM containds/jh-voila-oauth-r:0.6.3
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER ${NB_UID}
+RUN --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export CONDA_SSL_VERIFY=/run/secrets/cacert; fi && \
+    mamba install --yes \
+        "r-shiny" \
+    && mamba clean --all -f -y && \
+    fix-permissions "${CONDA_DIR}" && fix-permissions "/home/${NB_USER}"
+
+USER ${NB_UID}
+RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    umask 0002 && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        "rshiny-server-cmd==0.0.2"
+
+USER ${NB_UID}
+WORKDIR ${HOME}

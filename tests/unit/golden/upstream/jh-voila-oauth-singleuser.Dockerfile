@@ -1,0 +1,29 @@
+# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# jh-voila-oauth-singleuser: Voila dashboards on a standard Python environment
+# Adds singleuser, voila; the image has singleuser, voila.
+FROM quay.io/jupyter/base-notebook:2025-11-24
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+USER ${NB_UID}
+RUN --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export CONDA_SSL_VERIFY=/run/secrets/cacert; fi && \
+    mamba install --yes \
+        "git" \
+    && mamba clean --all -f -y && \
+    fix-permissions "${CONDA_DIR}" && fix-permissions "/home/${NB_USER}"
+
+USER ${NB_UID}
+RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    umask 0002 && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        "jupyterhub==5.5.4" \
+        "jhsingle-native-proxy==0.8.3" \
+        "cdsdashboards==0.6.3" \
+        "voila==0.5.13" \
+        "voila-materialstream==0.4.0"
+
+USER ${NB_UID}
+WORKDIR ${HOME}
