@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -29,8 +28,9 @@ class BuildOptions:
     build_dir: Path
     ca_bundle: Path | None
     keep_going: bool
-    force: bool
+    force: bool  # rebuild Dockerfile targets even when up to date
     info: BuildInfo
+    force_root: bool = False  # debootstrap again: only `bootstrap --force`, as a new root invalidates every cache
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
     fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
         current = engine.image_labels(ref)
-        if not options.force and current is not None and current.get(FINGERPRINT_LABEL) == fingerprint:
+        forced = options.force_root if rendered is None else options.force
+        if not forced and current is not None and current.get(FINGERPRINT_LABEL) == fingerprint:
             engine.tag_image(ref, refs)  # new commit or day: same image, today's tags
             return Result(target.name, "up to date", time.monotonic() - started, engine.image_size(ref))
         labels = oci_labels(graph, target, options.info, fingerprint)
@@ -101,14 +102,18 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
 
 
 def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) -> dict[str, str]:
-    """OCI annotations plus our fingerprint. Given at build time, so Dockerfiles stay reproducible."""
+    """OCI annotations plus our fingerprint, given at build time so Dockerfiles stay reproducible.
+
+    `created` is the commit's time, not the wall clock: a rebuild of the same inputs at the same commit then
+    gives the same image ID, so BuildKit's cache still matches every image built on it.
+    """
     matrix = graph.matrix
     labels = {
         "org.opencontainers.image.title": target.name,
         "org.opencontainers.image.description": target.description,
         "org.opencontainers.image.source": matrix.source,
         "org.opencontainers.image.version": primary_ref(matrix, target).rsplit(":", 1)[1],
-        "org.opencontainers.image.created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "org.opencontainers.image.created": info.source_time or f"{info.build_date}T00:00:00+00:00",
         "org.opencontainers.image.revision": info.git_sha or "unknown",
         FINGERPRINT_LABEL: fingerprint,
     }

@@ -105,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
                     json_output=True)
     build.add_argument("--keep-going", "-k", action="store_true",
                        help="after a failure, still build the targets that do not depend on it")
-    build.add_argument("--force", action="store_true", help="rebuild even when an image is up to date")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even when an image is up to date (BuildKit's cache still applies; the root "
+                            "image is remade only by `bootstrap --force`)")
     build.add_argument("--ca-cert", type=Path, metavar="FILE",
                        help="CA bundle for package downloads inside builds, passed as a BuildKit secret (default: "
                             "$PIP_CERT, $REQUESTS_CA_BUNDLE or $SSL_CERT_FILE when set)")
@@ -207,7 +209,8 @@ def _bootstrap(args: argparse.Namespace) -> int:
     root = graph.targets[graph.matrix.root.name]
     if not root.built:
         raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
-    options = BuildOptions(args.build_dir, None, False, args.force, BuildInfo.detect(graph.matrix.project_dir))
+    options = BuildOptions(args.build_dir, None, False, False, BuildInfo.detect(graph.matrix.project_dir),
+                           force_root=args.force)
     return _report(run_build(graph, [root], options), False)
 
 

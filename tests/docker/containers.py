@@ -18,19 +18,24 @@ class TrackedContainer:
         self.started: list[Container] = []
 
     def run(self, command: str | list[str] | None = None, timeout: int = 120, **kwargs: Any) -> tuple[int, str]:
-        """Run to completion; returns the exit status and the combined output."""
+        """Run to completion; returns the exit status and stdout and stderr together."""
+        status, stdout, stderr = self._run(command, timeout, **kwargs)
+        return status, stdout + stderr
+
+    def check(self, command: str | list[str], timeout: int = 120, **kwargs: Any) -> str:
+        """Run a command that must succeed; returns its stdout (start.sh's messages go to stderr)."""
+        status, stdout, stderr = self._run(command, timeout, **kwargs)
+        assert status == 0, f"{command!r} exited {status}:\n{stdout}{stderr}"
+        return stdout
+
+    def _run(self, command: str | list[str] | None, timeout: int, **kwargs: Any) -> tuple[int, str, str]:
         container = self.start(command, **kwargs)
         try:
             status = container.wait(timeout=timeout)["StatusCode"]
         finally:
-            output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
-        return status, output
-
-    def check(self, command: str | list[str], **kwargs: Any) -> str:
-        """Run a command that must succeed; returns its output."""
-        status, output = self.run(command, **kwargs)
-        assert status == 0, f"{command!r} exited {status}:\n{output}"
-        return output
+            stdout = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+            stderr = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
+        return status, stdout, stderr
 
     def start(self, command: str | list[str] | None = None, **kwargs: Any) -> Container:
         container = self.client.containers.run(self.image, command, detach=True, **kwargs)
