@@ -46,14 +46,14 @@ class Root:
 
 @dataclass(frozen=True)
 class Stack:
-    """A Jupyter Docker Stacks image, or its local equivalent built from images/stacks/<name>/."""
+    """A Jupyter Docker Stacks image, or its local equivalent built from images/<template>/."""
 
     name: str
     parent: str
     upstream: str
     provides: frozenset[str]
     packages: Packages
-    template: str  # directory under images/stacks/
+    template: str  # the directory under images/ holding its local Dockerfile.j2 and files
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def _root(r: Reader, value: Any, versions: Mapping[str, str]) -> Root:
     spec = r.mapping(value, "root", required=("name", "suite", "variant", "upstream"))
     return Root(
         name=r.string(spec.get("name", MISSING), "root.name", TARGET_NAME, "a lower-case image name"),
-        suite=r.substitute(r.string(spec.get("suite", MISSING), "root.suite"), "root.suite", versions),
+        suite=r.string(r.substitute(spec.get("suite", MISSING), "root.suite", versions), "root.suite"),
         variant=r.string(spec.get("variant", MISSING), "root.variant"),
         upstream=r.string(spec.get("upstream", MISSING), "root.upstream", IMAGE_REF, "registry/repository:tag"),
     )
@@ -233,14 +233,15 @@ def _root(r: Reader, value: Any, versions: Mapping[str, str]) -> Root:
 
 def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Stack:
     path = f"stacks.{name}"
-    spec = r.mapping(value, path, required=("parent", "upstream", "provides"), optional=("packages", "template"))
+    spec = r.mapping(value, path, required=("parent", "upstream", "provides", "template"), optional=("packages",))
     return Stack(
         name=name,
         parent=r.string(spec.get("parent", MISSING), f"{path}.parent"),
-        upstream=r.string(spec.get("upstream", MISSING), f"{path}.upstream", IMAGE_REF, "registry/repository:tag"),
+        upstream=r.string(r.substitute(spec.get("upstream", MISSING), f"{path}.upstream", versions),
+                          f"{path}.upstream", IMAGE_REF, "registry/repository:tag"),
         provides=frozenset(r.string_list(spec.get("provides", MISSING), f"{path}.provides")),
         packages=_packages(r, spec.get("packages", {}), f"{path}.packages", versions),
-        template=r.string(spec.get("template", name), f"{path}.template", TARGET_NAME, "a stack template name"),
+        template=r.string(spec.get("template", MISSING), f"{path}.template", TARGET_NAME, "a directory under images/"),
     )
 
 

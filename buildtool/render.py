@@ -30,15 +30,32 @@ class Rendered:
 
 
 def template_dir(graph: Graph, target: Target) -> Path:
-    """Where a target's Dockerfile.j2 and context files live, by convention per kind."""
-    project = graph.matrix.project_dir
+    """Where a target's Dockerfile.j2 lives: images/<template>/ for a stack, images/layers/ for every
+    singleuser image, hub/image/ for the hub."""
+    images = graph.matrix.project_dir / "images"
     if target.kind == "stack":
-        return project / "images" / "stacks" / graph.matrix.stacks[target.name].template
+        return images / graph.matrix.stacks[target.name].template
     if target.kind == "image":
-        return project / "images" / "layer"
+        return images / "layers"
     if target.kind == "hub":
-        return project / "hub" / "image"
+        return graph.matrix.project_dir / "hub" / "image"
     raise ValueError(f"{target.name} is made by bootstrap, not rendered")
+
+
+def context_files(graph: Graph, target: Target) -> dict[str, Path]:
+    """Files a target's build context holds besides its Dockerfile, by their path in the context. A singleuser
+    image gets only the files of the frameworks it adds (images/layers/<framework>/ as layers/<framework>/),
+    so a change to one framework's files rebuilds just the images containing it."""
+    if target.kind == "image":
+        sources = {f"layers/{fw}": graph.matrix.project_dir / "images" / "layers" / fw for fw in target.frameworks}
+    else:
+        sources = {".": template_dir(graph, target)}
+    files = {}
+    for prefix, directory in sources.items():
+        for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
+            if path.is_file() and path.suffix != ".j2" and "__pycache__" not in path.parts:
+                files[(Path(prefix) / path.relative_to(directory)).as_posix()] = path
+    return files
 
 
 def render_all(graph: Graph, targets: list[Target], build_dir: Path) -> dict[str, Rendered]:
@@ -60,15 +77,14 @@ def render_target(
     if context.exists():
         shutil.rmtree(context)  # no stale files from an earlier render
     context.mkdir(parents=True)
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and path.name != TEMPLATE and "__pycache__" not in path.parts:
-            dest = context / path.relative_to(source)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-            dest.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
+    for relative_path, path in context_files(graph, target).items():
+        dest = context / relative_path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        dest.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
     relative = (source / TEMPLATE).relative_to(graph.matrix.project_dir).as_posix()
     try:
-        dockerfile = env.get_template(relative).render(template_values(graph, target))
+        dockerfile = env.get_template(relative).render(template_values(graph, target), template_path=relative)
     except jinja2.TemplateSyntaxError as exc:
         raise UsageError(f"{exc.filename or relative}:{exc.lineno}: template syntax: {exc.message}") from None
     except jinja2.TemplateError as exc:  # a missing template, an undefined value

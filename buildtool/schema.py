@@ -95,8 +95,10 @@ class Reader:
             self.problem(path, f"one of the {what} expected ({', '.join(sorted(known))}), got {name!r}")
         return name
 
-    def substitute(self, template: str, path: str, values: Mapping[str, str]) -> str:
-        """Fill `{name}` placeholders from `values`; an unknown name is a problem."""
+    def substitute(self, template: Any, path: str, values: Mapping[str, str]) -> Any:
+        """Fill `{name}` placeholders from `values`; an unknown name is a problem. Non-strings pass through."""
+        if not isinstance(template, str):
+            return template
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)

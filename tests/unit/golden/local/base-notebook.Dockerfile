@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/stacks/base-notebook/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/base/Dockerfile.j2: do not edit.
 # JupyterLab, notebook and jupyterhub-singleuser (the hub's version), with the start scripts and healthcheck.
 FROM containds/foundation:hub-5.5.4
 

@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # containds-all-basic: Voila, Streamlit, Plotly Dash, Bokeh and Panel on a standard Python environment
 # Adds streamlit, dash, bokeh, panel; the image has singleuser, voila, streamlit, dash, bokeh, panel.
 FROM containds/jh-voila-oauth-singleuser:0.6.3

@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and hub/image/: do not edit.
+# Rendered by buildtool from matrix.yaml and hub/image/Dockerfile.j2: do not edit.
 # JupyterHub with configurable-http-proxy, DockerSpawner and cdsdashboards, in a venv at /opt/hub.
 FROM containds/debian-root:bookworm
 

@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # containds-rshiny: R Shiny and Voila dashboards with R
 # Adds rshiny; the image has singleuser, voila, rshiny.
 FROM containds/jh-voila-oauth-r:0.6.3

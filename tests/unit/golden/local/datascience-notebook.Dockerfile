@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/stacks/r-notebook/ (also datascience-notebook's template): do not edit.
+# Rendered by buildtool from matrix.yaml and images/allr-datascience/Dockerfile.j2: do not edit.
 # R from Debian's packages with the IRkernel registered, shiny, tidyverse and rmarkdown.
 FROM containds/scipy-notebook:hub-5.5.4
 

@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/stacks/foundation/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/foundation/Dockerfile.j2: do not edit.
 # The Jupyter Docker Stacks contract (user, environment, scripts, entrypoint) on a Debian root.
 FROM containds/debian-root:bookworm
 

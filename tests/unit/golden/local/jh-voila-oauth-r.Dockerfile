@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # jh-voila-oauth-r: Voila dashboards with R
 # Adds singleuser, voila; the image has singleuser, voila.
 FROM containds/r-notebook:hub-5.5.4

@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/stacks/scipy-notebook/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/scipy/Dockerfile.j2: do not edit.
 # The scientific Python set, from wheels.
 FROM containds/base-notebook:hub-5.5.4
 

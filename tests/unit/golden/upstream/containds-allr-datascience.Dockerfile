@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # containds-allr-datascience: Every presentation type (Voila, Streamlit, Dash, Bokeh, Panel, R Shiny) with Python and R
 # Adds streamlit, dash, bokeh, panel, rshiny; the image has singleuser, voila, streamlit, dash, bokeh, panel, rshiny.
 FROM containds/jh-voila-oauth-datascience:0.6.3

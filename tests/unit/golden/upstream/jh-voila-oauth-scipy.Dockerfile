@@ -1,4 +1,4 @@
-# Rendered by buildtool from matrix.yaml and images/layer/: do not edit.
+# Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # jh-voila-oauth-scipy: Voila dashboards with the scientific Python packages
 # Adds singleuser, voila; the image has singleuser, voila.
 FROM quay.io/jupyter/scipy-notebook:2025-11-24
