@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -14,7 +16,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def buildtool(*args: str) -> tuple[float, list[dict[str, Any]]]:
-    """Run `python -m buildtool ARGS --json`; returns wall time and the per-target results."""
+    """Run `python -m buildtool ARGS --json`; returns wall time and the JSON it printed."""
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "buildtool", *args, "--json"], cwd=PROJECT_DIR,
                             capture_output=True, text=True)
@@ -24,17 +26,35 @@ def buildtool(*args: str) -> tuple[float, list[dict[str, Any]]]:
     return elapsed, json.loads(result.stdout)
 
 
+def targets(kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The local graph's targets of these kinds, in build order, as `list --json` gives them."""
+    _, rows = buildtool("--stacks", "local", "list")
+    return [row for row in rows if row["kind"] in kinds]
+
+
 def cold_start(references: list[str]) -> None:
-    """Forget the images and every BuildKit cache (layers and cache mounts) so the next build is cold."""
+    """Forget these images and every BuildKit cache (layers and cache mounts): the next build of them is cold."""
     subprocess.run(["docker", "rmi", "--force", *references], capture_output=True)
     subprocess.run(["docker", "builder", "prune", "--all", "--force"], check=True, capture_output=True)
 
 
+def measure(names: list[str], forget: list[str]) -> dict[str, Any]:
+    """Cold build, warm forced rebuild and no-op build of `names`, after forgetting the images `forget`."""
+    cold_start(forget)
+    cold_time, cold = buildtool("--stacks", "local", "build", *names)
+    warm_time, warm = buildtool("--stacks", "local", "build", "--force", *names)
+    noop_time, _ = buildtool("--stacks", "local", "build", *names)
+    return {"cold_time": cold_time, "cold": cold, "warm_time": warm_time, "warm": warm, "noop_time": noop_time}
+
+
+def header(title: str, command: str) -> list[str]:
+    return [f"# {title}", "", f"Measured {dt.date.today()} on {machine()} by `{command}`.", ""]
+
+
 def machine() -> str:
-    cores = len(__import__("os").sched_getaffinity(0))
     docker = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True,
                             text=True).stdout.strip()
-    return f"{platform.system()} {platform.machine()}, {cores} cores, Docker engine {docker}"
+    return f"{platform.system()} {platform.machine()}, {len(os.sched_getaffinity(0))} cores, Docker engine {docker}"
 
 
 def mb(size: int | None) -> str:

@@ -8,52 +8,34 @@ BuildKit's cache. No-op: `build`, the fingerprints unchanged. Results: bench/res
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from common import PROJECT_DIR, buildtool, cold_start, machine, mb
+from common import header, mb, measure, targets
 
 RESULTS = Path(__file__).with_name("results-stacks.md")
 
 
-def stack_targets() -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "buildtool", "--stacks", "local", "list", "--json"],
-                            cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
-    return [t for t in json.loads(result.stdout) if t["kind"] in ("root", "stack")]
-
-
 def main() -> None:
-    targets = stack_targets()
-    names = [t["name"] for t in targets if t["kind"] == "stack"]
-    cold_start([t["reference"] for t in targets])
-    cold_time, cold = buildtool("--stacks", "local", "build", *names)
-    warm_time, warm = buildtool("--stacks", "local", "build", "--force", *names)
-    noop_time, _ = buildtool("--stacks", "local", "build", *names)
-    warm_by_name = {r["target"]: r for r in warm}
+    chain = targets(("root", "stack"))
+    run = measure([t["name"] for t in chain if t["kind"] == "stack"], [t["reference"] for t in chain])
+    warm = {r["target"]: r for r in run["warm"]}
     lines = [
-        "# Local stack chain: build times and sizes",
-        "",
-        f"Measured {dt.date.today()} on {machine()} by `python bench/stacks.py`.",
-        "",
+        *header("Local stack chain: build times and sizes", "python bench/stacks.py"),
         "| target | cold build | warm build (`--force`) | image size |",
         "|---|---|---|---|",
     ]
-    for row in cold:
-        warm_row = warm_by_name.get(row["target"], {})
-        lines.append(f"| {row['target']} | {row['seconds']:.1f} s | {warm_row.get('seconds', 0):.1f} s "
+    for row in run["cold"]:
+        lines.append(f"| {row['target']} | {row['seconds']:.1f} s | {warm[row['target']]['seconds']:.1f} s "
                      f"| {mb(row['size'])} |")
     lines += [
-        f"| **total (wall)** | **{cold_time:.1f} s** | **{warm_time:.1f} s** | |",
+        f"| **total (wall)** | **{run['cold_time']:.1f} s** | **{run['warm_time']:.1f} s** | |",
         "",
-        f"No-op `build` of the same targets (every fingerprint unchanged): {noop_time:.1f} s.",
+        f"No-op `build` of the same targets (every fingerprint unchanged): {run['noop_time']:.1f} s.",
         "",
         "Cold: no images and an empty BuildKit cache (`docker builder prune --all`), bootstrap included.",
         "Warm: every layer and cache mount in BuildKit's cache, images rebuilt with `--force`.",
-        "Sizes are each image's total size; layers are shared along the chain, so the disk used by the",
-        "whole chain is the largest image's size plus the R layers of r-notebook, not the sum.",
+        "Sizes are each image's total size; layers are shared along the chain, so the disk the chain uses",
+        "is far less than the sum (datascience-notebook contains scipy-notebook, which contains base-notebook).",
     ]
     RESULTS.write_text("\n".join(lines) + "\n")
     print(RESULTS.read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -9,15 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from buildtool import engine
+from buildtool import engine, manifest
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
-from buildtool.render import Rendered, render_all
+from buildtool.render import FINGERPRINT_LABEL, Rendered, render_all
 from buildtool.tags import BuildInfo, all_refs, primary_ref
 
 LOGGER = logging.getLogger(__name__)
-FINGERPRINT_LABEL = "io.containds.buildtool.fingerprint"
 
 Status = Literal["built", "up to date", "failed", "blocked", "not started"]
 Progress = Callable[[str], None]
@@ -78,27 +78,39 @@ def build_targets(graph: Graph, targets: list[Target], options: BuildOptions, pr
 def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions) -> Result:
     started = time.monotonic()
     ref = primary_ref(graph.matrix, target)
-    refs = all_refs(graph.matrix, target, options.info)
+    refs = all_refs(graph, target, options.info)
     fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
         current = engine.image_labels(ref)
         forced = options.force_root if rendered is None else options.force
-        if not forced and current is not None and current.get(FINGERPRINT_LABEL) == fingerprint:
-            engine.tag_image(ref, refs)  # new commit or day: same image, today's tags
-            return Result(target.name, "up to date", time.monotonic() - started, engine.image_size(ref))
-        labels = oci_labels(graph, target, options.info, fingerprint)
-        log = options.build_dir / "logs" / f"{target.name}.log"
-        if rendered is None:
-            bootstrap_root(graph.matrix.root, ref, labels, options.build_dir / "rootfs", log)
-            engine.tag_image(ref, refs)
-        else:
-            engine.build_image(engine.detect_builder(), target.name, rendered.context, refs, labels,
-                               options.ca_bundle, log)
+        status: Status = "up to date"
+        if forced or current is None or current.get(FINGERPRINT_LABEL) != fingerprint:
+            status = "built"
+            labels = oci_labels(graph, target, options.info, fingerprint)
+            log = options.build_dir / "logs" / f"{target.name}.log"
+            if rendered is None:
+                bootstrap_root(graph.matrix.root, ref, labels, options.build_dir / "rootfs", log)
+            else:
+                engine.build_image(engine.detect_builder(), target.name, rendered.context, refs, labels,
+                                   options.ca_bundle, log)
+        if rendered is not None:  # the root has no Python to ask
+            refs = record_manifest(graph, target, ref, fingerprint, options)
+        engine.tag_image(ref, refs)  # also a new commit's or day's tags on an up-to-date image
     except engine.BuildFailed as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, f"{exc}\n{exc.tail}")
     except BuildToolError as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
-    return Result(target.name, "built", time.monotonic() - started, engine.image_size(ref))
+    return Result(target.name, status, time.monotonic() - started, engine.image_size(ref))
+
+
+def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, options: BuildOptions) -> tuple[str, ...]:
+    """Read (or reuse) the image's manifest, write it out; returns every reference, image-known tags included."""
+    found = manifest.load_cached(options.build_dir, target.name, fingerprint)
+    if found is None:
+        found = manifest.collect(graph, target, ref, fingerprint)
+    refs = all_refs(graph, target, options.info, image_values=found.image_values())
+    manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
+    return refs
 
 
 def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) -> dict[str, str]:

@@ -141,7 +141,7 @@ def _list(args: argparse.Namespace) -> int:
             "parent": t.parent,
             "built": t.built,
             "reference": primary_ref(graph.matrix, t),
-            "tags": list(all_refs(graph.matrix, t, info)) if t.built else [t.external],
+            "tags": list(all_refs(graph, t, info)) if t.built else [t.external],
             "frameworks": list(graph.frameworks(t.name)),
         }
         for t in graph.targets.values()
@@ -230,7 +230,7 @@ def _push(args: argparse.Namespace) -> int:
 
     graph = _graph(args)
     info = BuildInfo.detect(graph.matrix.project_dir)
-    results = push_targets(graph, graph.select(args.targets), info, args.registry, args.keep_going,
+    results = push_targets(graph, graph.select(args.targets), info, args.registry, args.build_dir, args.keep_going,
                            lambda line: print(line, file=sys.stderr, flush=True))
     if args.json:
         print(json.dumps([r.__dict__ for r in results], indent=2))

@@ -224,3 +224,14 @@ def registry_digest(ref: str) -> str | None:
         if name == repository:
             return value
     return None
+
+
+def run_output(ref: str, command: Sequence[str]) -> str:
+    """stdout of `command` run in a throw-away container of `ref` (its entrypoint bypassed)."""
+    try:
+        output = client().containers.run(ref, list(command[1:]), entrypoint=[command[0]], remove=True,
+                                         stdout=True, stderr=False)
+    except docker.errors.ContainerError as exc:
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
+        raise BuildToolError(f"{ref}: {command[0]} exited {exc.exit_status}: {_first_line(stderr)}") from None
+    return output.decode("utf-8", "replace")

@@ -15,7 +15,7 @@ from buildtool.yamlsrc import load_yaml
 
 MANAGERS = ("apt", "conda", "pip")  # every manager a framework may use, in install order
 SOURCES = ("local", "upstream")
-DYNAMIC_TAG_VALUES = ("git_sha", "build_date")  # known only at build time
+DYNAMIC_TAG_VALUES = ("git_sha", "build_date", "python")  # known only at build time (python: from the image)
 TARGET_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]+)?")
 URL = re.compile(r"https?://[^\s]+")
@@ -57,12 +57,33 @@ class Stack:
 
 
 @dataclass(frozen=True)
+class Launcher:
+    """Overrides merged over cdsdashboards' built-in launcher, in c.VariableMixin.extra_presentation_launchers
+    form: jhsingle-native-proxy's arguments and the server's environment."""
+
+    args: tuple[str, ...] | None = None
+    env: Mapping[str, str] | None = None
+
+    def as_config(self) -> dict[str, object]:
+        config: dict[str, object] = {}
+        if self.args is not None:
+            config["args"] = list(self.args)
+        if self.env is not None:
+            config["env"] = dict(self.env)
+        return config
+
+
+@dataclass(frozen=True)
 class Framework:
-    """A dashboard framework layer: what it installs per package manager and what it needs below it."""
+    """A framework layer: what it installs per package manager, what it needs below it, and for a dashboard
+    framework its cdsdashboards presentation type and launcher overrides."""
 
     name: str
     requires: frozenset[str]
     packages: Packages
+    presentation_type: str | None
+    launcher: Launcher
+    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -184,23 +205,29 @@ def _tags(r: Reader, value: Any, versions: Mapping[str, str]) -> TagPolicy:
     spec = r.mapping(value, "tags", required=("root", "stacks", "images", "hub"))
     if not spec:
         return TagPolicy((), (), (), ())  # already reported
-    sample = {**versions, "git_sha": "0123456789ab", "build_date": "2026-01-01"}
     kinds: dict[str, tuple[str, ...]] = {}
     for kind in ("root", "stacks", "images", "hub"):
-        templates = r.string_list(spec.get(kind, MISSING), f"tags.{kind}", allow_empty=False)
-        for i, template in enumerate(templates):
-            where = f"tags.{kind}[{i}]"
-            tag = r.substitute(template, where, sample)
-            if PLACEHOLDER.search(tag):
-                continue  # already reported as an unknown placeholder
-            if not TAG.fullmatch(tag):
-                r.problem(where, f"a valid Docker tag expected ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}), "
-                                 f"{template!r} gives {tag!r}")
-            if i == 0 and set(PLACEHOLDER.findall(template)) & set(DYNAMIC_TAG_VALUES):
-                r.problem(where, "the primary (first) tag must use pinned versions only, not "
-                                 + " or ".join("{" + d + "}" for d in DYNAMIC_TAG_VALUES))
+        templates = _tag_list(r, spec.get(kind, MISSING), f"tags.{kind}", versions, allow_empty=False)
+        if templates and set(PLACEHOLDER.findall(templates[0])) & set(DYNAMIC_TAG_VALUES):
+            r.problem(f"tags.{kind}[0]", "the primary (first) tag must use pinned versions only, not "
+                                         + " or ".join("{" + d + "}" for d in DYNAMIC_TAG_VALUES))
         kinds[kind] = templates
     return TagPolicy(**kinds)
+
+
+def _tag_list(r: Reader, value: Any, path: str, versions: Mapping[str, str], allow_empty: bool) -> tuple[str, ...]:
+    """Tag templates: placeholders must be versions or build-time values; the result a valid Docker tag."""
+    sample = {**versions, **{name: "x1" for name in DYNAMIC_TAG_VALUES}}
+    templates = r.string_list(value, path, allow_empty=allow_empty)
+    for i, template in enumerate(templates):
+        where = f"{path}[{i}]"
+        tag = r.substitute(template, where, sample)
+        if PLACEHOLDER.search(tag):
+            continue  # already reported as an unknown placeholder
+        if not TAG.fullmatch(tag):
+            r.problem(where, f"a valid Docker tag expected ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}), "
+                             f"{template!r} gives {tag!r}")
+    return templates
 
 
 def _sources(r: Reader, value: Any) -> dict[str, Source]:
@@ -247,13 +274,33 @@ def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Sta
 
 def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Framework:
     path = f"frameworks.{name}"
-    spec = r.mapping(value, path, required=("packages",), optional=("requires",))
+    spec = r.mapping(value, path, required=("packages",),
+                     optional=("requires", "presentation_type", "launcher", "tags"))
     r.string(name, path, TARGET_NAME, "a lower-case framework name")
+    presentation_type = spec.get("presentation_type")
+    if presentation_type is not None:
+        presentation_type = r.string(presentation_type, f"{path}.presentation_type", TARGET_NAME,
+                                     "a cdsdashboards presentation type")
+    if "launcher" in spec and presentation_type is None:
+        r.problem(f"{path}.launcher", "a launcher needs presentation_type (the launcher it overrides)")
     return Framework(
         name=name,
         requires=frozenset(r.string_list(spec.get("requires", []), f"{path}.requires")),
         packages=_packages(r, spec.get("packages", MISSING), f"{path}.packages", versions),
+        presentation_type=presentation_type,
+        launcher=_launcher(r, spec.get("launcher", {}), f"{path}.launcher"),
+        tags=_tag_list(r, spec.get("tags", []), f"{path}.tags", versions, allow_empty=True),
     )
+
+
+def _launcher(r: Reader, value: Any, path: str) -> Launcher:
+    spec = r.mapping(value, path, optional=("args", "env"))
+    env = None
+    if "env" in spec:
+        raw_env = r.mapping(spec["env"], f"{path}.env")
+        env = MappingProxyType({str(k): r.string(v, f"{path}.env.{k}") for k, v in raw_env.items()})
+    args = r.string_list(spec["args"], f"{path}.args", allow_empty=False) if "args" in spec else None
+    return Launcher(args=args, env=env)
 
 
 def _packages(r: Reader, value: Any, path: str, versions: Mapping[str, str]) -> Packages:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import docker.errors
 
-from buildtool import engine
+from buildtool import engine, manifest
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
 from buildtool.tags import BuildInfo, all_refs, primary_ref
@@ -27,6 +28,7 @@ def push_targets(
     targets: list[Target],
     info: BuildInfo,
     registry: str | None,
+    build_dir: Path,
     keep_going: bool,
     progress: Callable[[str], None],
 ) -> list[PushResult]:
@@ -34,7 +36,11 @@ def push_targets(
     results: list[PushResult] = []
     for target in targets:
         local = primary_ref(graph.matrix, target)
-        for ref in all_refs(graph.matrix, target, info, registry):
+        try:
+            values = manifest.image_values(graph, target, local, build_dir)
+        except (BuildToolError, docker.errors.ImageNotFound):
+            values = {}  # no such image: reported by the first push below
+        for ref in all_refs(graph, target, info, registry, image_values=values):
             result = _push_one(target.name, local, ref, registry or graph.matrix.registry)
             outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
             progress(f"{target.name}: {ref} {outcome}")

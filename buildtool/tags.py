@@ -60,13 +60,22 @@ def primary_ref(matrix: Matrix, target: Target) -> str:
     return f"{repository(matrix, target.name)}:{tag}"
 
 
-def all_refs(matrix: Matrix, target: Target, info: BuildInfo, registry: str | None = None) -> tuple[str, ...]:
-    """Every reference a built target is tagged with; a tag needing an unknown value is left out."""
-    values = {**matrix.versions, "build_date": info.build_date}
+def all_refs(
+    graph: Graph, target: Target, info: BuildInfo, registry: str | None = None,
+    image_values: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """Every reference a built target is tagged with: the tag policy of its kind, then the tags of each
+    framework it contains. `image_values` are read from the built image (e.g. `python`); a tag needing a
+    value that is not known (yet) is left out."""
+    matrix = graph.matrix
+    values = {**matrix.versions, "build_date": info.build_date, **(image_values or {})}
     if info.git_sha:
         values["git_sha"] = info.git_sha
+    templates = list(tag_templates(matrix, target))
+    if target.kind == "image":
+        templates += [tag for fw in graph.frameworks(target.name) for tag in matrix.frameworks[fw].tags]
     refs = []
-    for template in tag_templates(matrix, target):
+    for template in templates:
         if all(name in values for name in PLACEHOLDER.findall(template)):
             refs.append(f"{repository(matrix, target.name, registry)}:{_fill(template, values)}")
     return tuple(dict.fromkeys(refs))

@@ -17,5 +17,5 @@ servers = sorted(candidates, key=lambda p: p.stat().st_mtime)
 if not servers:
     sys.exit("no running Jupyter server found (no " + pattern + ")")
 url = json.loads(servers[-1].read_text())["url"].rstrip("/") + "/api"
-with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (a local http URL)
+with urllib.request.urlopen(url, timeout=2) as response:  # a local http URL
     sys.exit(0 if response.status == 200 else 1)

@@ -59,10 +59,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.docker)
 
 
+def dashboards_for(names: list[str]) -> list[tuple[str, str]]:
+    """(image, framework) for every dashboard framework (one with a presentation type) each image has."""
+    frameworks = GRAPH.matrix.frameworks
+    return [(name, fw) for name in names for fw in GRAPH.frameworks(name) if frameworks[fw].presentation_type]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "image_name" in metafunc.fixturenames:
-        module = metafunc.module
-        names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None))
+    module = metafunc.module
+    names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None))
+    if "framework_name" in metafunc.fixturenames:
+        pairs = dashboards_for(names)
+        metafunc.parametrize(("image_name", "framework_name"), pairs, scope="module",
+                             ids=[f"{image}-{fw}" for image, fw in pairs])
+    elif "image_name" in metafunc.fixturenames:
         metafunc.parametrize("image_name", names, scope="module")
 
 

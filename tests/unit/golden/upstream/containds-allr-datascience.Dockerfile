@@ -24,8 +24,10 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "plotlydash-tornado-cmd==0.0.6" \
         "bokeh==3.9.2" \
         "bokeh-root-cmd==0.1.2" \
-        "panel==1.9.4" \
-        "rshiny-server-cmd==0.0.2"
+        "panel==1.9.4"
+
+USER root
+COPY layers/rshiny/run-shiny-app /usr/local/bin/run-shiny-app
 
 USER ${NB_UID}
 WORKDIR ${HOME}

@@ -13,13 +13,8 @@ RUN --mount=type=secret,id=cacert,mode=0444 \
     && mamba clean --all -f -y && \
     fix-permissions "${CONDA_DIR}" && fix-permissions "/home/${NB_USER}"
 
-USER ${NB_UID}
-RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
-    --mount=type=secret,id=cacert,mode=0444 \
-    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
-    umask 0002 && \
-    PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
-        "rshiny-server-cmd==0.0.2"
+USER root
+COPY layers/rshiny/run-shiny-app /usr/local/bin/run-shiny-app
 
 USER ${NB_UID}
 WORKDIR ${HOME}

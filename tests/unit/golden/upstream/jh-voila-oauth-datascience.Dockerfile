@@ -22,6 +22,8 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "jupyterhub==5.5.4" \
         "jhsingle-native-proxy==0.8.3" \
         "cdsdashboards==0.6.3" \
+        "async_generator==1.10" \
+        "tornado>=6.2,<6.6" \
         "voila==0.5.13" \
         "voila-materialstream==0.4.0"
 

@@ -1,0 +1,104 @@
+"""Every dashboard framework an image claims, served exactly as cdsdashboards would serve it.
+
+The command is the one cdsdashboards 0.6.3 builds for a dashboard server: `start.sh python3 -m
+jhsingle_native_proxy.main`, the launcher's args (cdsdashboards' built-in launcher, read from the
+cdsdashboards inside the image, merged with the matrix's override as extra_presentation_launchers is),
+then --presentation-path, --ip and --port, under a JupyterHub-style URL prefix. Only the hub authentication
+is off (--authtype=none). The page must answer 200 and a real browser must show what only the fixture app
+computes (tests/fixtures/apps/<framework>/).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import docker
+import pytest
+import requests
+
+from buildtool.graph import Graph
+from tests.conftest import PROJECT_DIR
+from tests.docker.browser import chromium, visible_text_contains
+from tests.docker.containers import TrackedContainer, ip_address
+
+APPLIES_TO = "base-notebook"  # every singleuser image; which frameworks each has comes from the matrix
+FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "apps"
+BASE_URL = "/user/alice/dash-fixture/"  # what JupyterHub gives a named server, trailing slash included
+APPS_DIR = "/home/jovyan/dashboards"
+JHSINGLE = ["start.sh", "python3", "-m", "jhsingle_native_proxy.main"]  # the hub's default_presentation_cmd
+
+BUILTIN_LAUNCHERS = """
+import json
+from cdsdashboards.hubextension.spawners.variablemixin import VariableMixin
+launchers = VariableMixin.builtin_presentation_launchers
+print(json.dumps({name: {k: v for k, v in spec.items() if not callable(v)} for name, spec in launchers.items()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def builtin_launchers(docker_client: docker.DockerClient, image: str) -> dict[str, dict]:
+    output = docker_client.containers.run(image, ["-c", BUILTIN_LAUNCHERS], entrypoint=["python3"], remove=True)
+    return json.loads(output)
+
+
+def cdsdashboards_command(launcher: dict, presentation_path: str) -> list[str]:
+    """The spawner's cmd + get_args() for a dashboard server (VariableMixin.get_args, DockerSpawner's ip/port)."""
+    return [*JHSINGLE, *launcher.get("args", []), f"--presentation-path={presentation_path}", "--ip=0.0.0.0",
+            "--port=8888", "--authtype=none"]
+
+
+def cdsdashboards_env(launcher: dict, presentation_path: str) -> dict[str, str]:
+    """The launcher's env with cdsdashboards' substitutions, plus the prefix JupyterHub gives the server."""
+    values = {"base_url": BASE_URL, "presentation_path": presentation_path,
+              "presentation_dirname": presentation_path.rsplit("/", 1)[0], "username": "alice"}
+    env = {"JUPYTERHUB_SERVICE_PREFIX": BASE_URL, "JUPYTERHUB_USER": "alice"}
+    for key, value in launcher.get("env", {}).items():
+        for name, replacement in values.items():
+            value = value.replace("{" + name + "}", replacement)
+        env[key] = value
+    return env
+
+
+def test_dashboard_is_served_as_cdsdashboards_serves_it(
+    container: TrackedContainer, graph: Graph, builtin_launchers: dict, framework_name: str
+) -> None:
+    framework = graph.matrix.frameworks[framework_name]
+    app_dir = FIXTURES / framework_name
+    entry = next(p for p in sorted(app_dir.iterdir()) if p.stem == "app")
+    expected = (app_dir / "expected.txt").read_text().strip()
+    launcher = {**builtin_launchers.get(framework.presentation_type, {}), **framework.launcher.as_config()}
+    assert launcher.get("args"), f"no launcher for {framework.presentation_type}"
+    presentation_path = f"{APPS_DIR}/{framework_name}/{entry.name}"
+
+    server = container.start(
+        cdsdashboards_command(launcher, presentation_path),
+        environment=cdsdashboards_env(launcher, presentation_path),
+        volumes={str(app_dir): {"bind": f"{APPS_DIR}/{framework_name}", "mode": "ro"}},
+    )
+    url = f"http://{ip_address(server)}:8888{BASE_URL}"
+    status = _wait_for_status(url, server)
+    logs = server.logs().decode("utf-8", "replace")[-3000:]
+    assert status == 200, f"{url} answered {status}\n{logs}"
+    with chromium() as browser:
+        shown = visible_text_contains(browser, url, expected)
+    assert shown, f"{expected!r} never appeared at {url}\n{server.logs().decode('utf-8', 'replace')[-3000:]}"
+
+
+def _wait_for_status(url: str, server, timeout: float = 180) -> int | None:
+    """Poll until the proxy answers 200 (it starts the app on the first request), the container dies, or time
+    runs out; returns the last status seen."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        server.reload()
+        if server.status == "exited":
+            return status
+        try:
+            status = requests.get(url, timeout=60).status_code
+            if status == 200:
+                return status
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    return status
