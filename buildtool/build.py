@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import docker.errors
+
 from buildtool import engine, manifest
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.errors import BuildToolError
@@ -100,6 +102,8 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
         return Result(target.name, "failed", time.monotonic() - started, None, f"{exc}\n{exc.tail}")
     except BuildToolError as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
+    except docker.errors.DockerException as exc:  # the engine refused something: this target failed, not the run
+        return Result(target.name, "failed", time.monotonic() - started, None, f"Docker engine: {exc}")
     return Result(target.name, status, time.monotonic() - started, engine.image_size(ref))
 
 
@@ -107,7 +111,11 @@ def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, op
     """Read (or reuse) the image's manifest, write it out; returns every reference, image-known tags included."""
     found = manifest.load_cached(options.build_dir, target.name, fingerprint)
     if found is None:
-        found = manifest.collect(graph, target, ref, fingerprint)
+        try:
+            found = manifest.collect(graph, target, ref, fingerprint)
+        except engine.CommandMissing:
+            LOGGER.info("%s has no python3: no manifest, no image-known tags", target.name)
+            return all_refs(graph, target, options.info)
     refs = all_refs(graph, target, options.info, image_values=found.image_values())
     manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
     return refs

@@ -226,6 +226,10 @@ def registry_digest(ref: str) -> str | None:
     return None
 
 
+class CommandMissing(BuildToolError):
+    """The image has no such executable."""
+
+
 def run_output(ref: str, command: Sequence[str]) -> str:
     """stdout of `command` run in a throw-away container of `ref` (its entrypoint bypassed)."""
     try:
@@ -234,4 +238,8 @@ def run_output(ref: str, command: Sequence[str]) -> str:
     except docker.errors.ContainerError as exc:
         stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise BuildToolError(f"{ref}: {command[0]} exited {exc.exit_status}: {_first_line(stderr)}") from None
+    except docker.errors.APIError as exc:
+        if "executable file not found" in str(exc):
+            raise CommandMissing(f"{ref} has no {command[0]}") from None
+        raise BuildToolError(f"{ref}: running {command[0]} failed: {_first_line(exc)}") from None
     return output.decode("utf-8", "replace")

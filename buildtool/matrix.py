@@ -102,6 +102,7 @@ class Hub:
     parent: str
     description: str
     packages: Packages
+    singleuser_image: str  # the image the hub spawns unless configured otherwise
 
 
 @dataclass(frozen=True)
@@ -326,13 +327,14 @@ def _image(r: Reader, name: str, value: Any) -> Image:
 
 
 def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
-    spec = r.mapping(value, "hub", required=("name", "from", "packages"), optional=("description",))
+    spec = r.mapping(value, "hub", required=("name", "from", "packages", "singleuser_image"), optional=("description",))
     name = r.string(spec.get("name", MISSING), "hub.name")
     return Hub(
         name=name,
         parent=r.string(spec.get("from", MISSING), "hub.from"),
         description=r.string(spec.get("description", name), "hub.description"),
         packages=_packages(r, spec.get("packages", MISSING), "hub.packages", versions),
+        singleuser_image=r.string(spec.get("singleuser_image", MISSING), "hub.singleuser_image"),
     )
 
 
@@ -359,6 +361,7 @@ def _check_references(
     for stack in stacks.values():
         r.name_ref(stack.parent, f"stacks.{stack.name}.parent", below_stacks, "root or stacks")
     r.name_ref(hub.parent, "hub.from", below_stacks, "root or stacks")
+    r.name_ref(hub.singleuser_image, "hub.singleuser_image", images, "images")
     for image in images.values():
         r.name_ref(image.parent, f"images.{image.name}.from", {**stacks, **images}, "stacks or images")
         for i, framework in enumerate(image.frameworks):

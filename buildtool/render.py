@@ -14,7 +14,7 @@ import jinja2
 from buildtool.errors import UsageError
 from buildtool.graph import Graph, Target
 from buildtool.matrix import MANAGERS, Packages
-from buildtool.tags import parent_ref
+from buildtool.tags import parent_ref, primary_ref
 
 TEMPLATE = "Dockerfile.j2"
 FINGERPRINT_LABEL = "io.containds.buildtool.fingerprint"  # the label each built image carries its fingerprint in
@@ -51,10 +51,12 @@ def context_files(graph: Graph, target: Target) -> dict[str, Path]:
         sources = {f"layers/{fw}": graph.matrix.project_dir / "images" / "layers" / fw for fw in target.frameworks}
     else:
         sources = {".": template_dir(graph, target)}
+    if target.kind == "hub":
+        sources["patches"] = graph.matrix.project_dir / "hub" / "patches"
     files = {}
     for prefix, directory in sources.items():
         for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
-            if path.is_file() and path.suffix != ".j2" and "__pycache__" not in path.parts:
+            if path.is_file() and path.name != TEMPLATE and "__pycache__" not in path.parts:
                 files[(Path(prefix) / path.relative_to(directory)).as_posix()] = path
     return files
 
@@ -78,22 +80,30 @@ def render_target(
     if context.exists():
         shutil.rmtree(context)  # no stale files from an earlier render
     context.mkdir(parents=True)
+    values = template_values(graph, target)
     for relative_path, path in context_files(graph, target).items():
         dest = context / relative_path
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
+        if path.suffix == ".j2":  # a context file rendered like the Dockerfile (e.g. the hub's defaults)
+            dest = dest.with_suffix("")
+            dest.write_text(_render(env, graph, path, values), encoding="utf-8")
+        else:
+            shutil.copyfile(path, dest)
         dest.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
-    relative = (source / TEMPLATE).relative_to(graph.matrix.project_dir).as_posix()
-    try:
-        dockerfile = env.get_template(relative).render(template_values(graph, target), template_path=relative)
-    except jinja2.TemplateSyntaxError as exc:
-        raise UsageError(f"{exc.filename or relative}:{exc.lineno}: template syntax: {exc.message}") from None
-    except jinja2.TemplateError as exc:  # a missing template, an undefined value
-        raise UsageError(f"{relative}: rendering {target.name} failed: {exc.message}") from None
-    (context / "Dockerfile").write_text(_tidy(dockerfile), encoding="utf-8")
+    (context / "Dockerfile").write_text(_tidy(_render(env, graph, source / TEMPLATE, values)), encoding="utf-8")
     parent = done.get(target.parent or "")
     upstream = parent.fingerprint if parent else (parent_ref(graph, target) or "")
     return Rendered(target, context, _fingerprint(context, upstream))
+
+
+def _render(env: jinja2.Environment, graph: Graph, path: Path, values: Mapping[str, object]) -> str:
+    relative = path.relative_to(graph.matrix.project_dir).as_posix()
+    try:
+        return env.get_template(relative).render(values, template_path=relative)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UsageError(f"{exc.filename or relative}:{exc.lineno}: template syntax: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # a missing template, an undefined value
+        raise UsageError(f"{relative}: rendering failed: {exc.message}") from None
 
 
 def template_values(graph: Graph, target: Target) -> dict[str, object]:
@@ -106,9 +116,13 @@ def template_values(graph: Graph, target: Target) -> dict[str, object]:
         packages, managers = matrix.hub.packages, MANAGERS  # the hub's own Debian + venv, whatever the stacks
     else:
         packages = _merge(matrix.frameworks[name].packages for name in target.frameworks)
+    hub = matrix.hub
     return {
         "target": target,
         "parent_ref": parent_ref(graph, target),
+        "singleuser_image": primary_ref(matrix, graph.targets[hub.singleuser_image]),
+        "launchers": {fw.presentation_type: fw.launcher.as_config() for fw in matrix.frameworks.values()
+                      if fw.presentation_type and fw.launcher.as_config()},
         "versions": matrix.versions,
         "managers": managers,
         "packages": {m: list(packages[m]) for m in MANAGERS if m in packages and m in managers},

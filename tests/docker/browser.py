@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from http.cookiejar import Cookie
 
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -28,9 +29,15 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 90_000) -> bool:
-    """Open `url` and wait until `text` is shown on the page (dashboards render it after their scripts run)."""
-    page = browser.new_page()
+def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 90_000,
+                          cookies: Iterable[Cookie] = ()) -> bool:
+    """Open `url` (with a session's `cookies`, e.g. a hub login) and wait until `text` is shown on the page:
+    dashboards render it after their scripts ran."""
+    context = browser.new_context()
+    cookies = [{"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path or "/"} for c in cookies]
+    if cookies:
+        context.add_cookies(cookies)
+    page = context.new_page()
     try:
         page.goto(url, timeout=timeout_ms)
         page.get_by_text(text).first.wait_for(timeout=timeout_ms)
@@ -38,4 +45,4 @@ def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int
     except PlaywrightError:  # a timeout or a navigation error: the text was not shown
         return False
     finally:
-        page.close()
+        context.close()

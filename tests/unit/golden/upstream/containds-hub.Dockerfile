@@ -1,5 +1,6 @@
 # Rendered by buildtool from matrix.yaml and hub/image/Dockerfile.j2: do not edit.
-# JupyterHub with configurable-http-proxy, DockerSpawner and cdsdashboards, in a venv at /opt/hub.
+# JupyterHub with configurable-http-proxy, DockerSpawner and cdsdashboards (patched for this JupyterHub),
+# in a venv at /opt/hub, run by an unprivileged user; its state lives on the /srv/jupyterhub volume.
 FROM docker.io/library/debian:bookworm-slim
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -13,7 +14,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
         python3-venv \
         node-configurable-http-proxy \
         tini \
-        ca-certificates
+        ca-certificates \
+        patch
 
 ENV VIRTUAL_ENV=/opt/hub
 ENV PATH="${VIRTUAL_ENV}/bin:${PATH}"
@@ -28,9 +30,21 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=0,gid=0 \
         "jupyterhub==5.5.4" \
         "dockerspawner==14.0.0" \
         "cdsdashboards==0.6.3" \
-        "async_generator==1.10"
+        "async_generator==1.10" \
+        "jupyterhub-nativeauthenticator==1.3.0"
 
+# The compat patches: a patch that no longer applies fails this build.
+COPY patches/ /tmp/hub-patches/
+COPY apply-patches /usr/local/bin/apply-patches
+RUN apply-patches /tmp/hub-patches && rm -rf /tmp/hub-patches
+
+COPY jupyterhub_config.py dashboard_access.py defaults.json /etc/jupyterhub/
+RUN useradd --system --uid 990 --home-dir /srv/jupyterhub --create-home --shell /usr/sbin/nologin jupyterhub && \
+    mkdir -p /srv/jupyterhub/data && chown -R jupyterhub: /srv/jupyterhub
+
+USER jupyterhub
 WORKDIR /srv/jupyterhub
+VOLUME /srv/jupyterhub/data
 EXPOSE 8000
 ENTRYPOINT ["tini", "-g", "--"]
-CMD ["jupyterhub", "--config", "/srv/jupyterhub/jupyterhub_config.py"]
+CMD ["jupyterhub", "--config", "/etc/jupyterhub/jupyterhub_config.py"]
