@@ -212,3 +212,26 @@ def test_dashboards_are_shared_exactly_as_configured_and_survive_a_restart(hub: 
         hub.timings[f"bob: {framework} after the hub restart (s)"] = time.monotonic() - started
     assert _shows(carol, paths["voila"], "voila") and _shows(carol, paths["dash"], "dash")
     assert _refused(carol, paths["streamlit"], "streamlit"), "carol got the bob-only dashboard after the restart"
+
+
+def test_a_dashboard_that_cannot_start_shows_an_error_and_the_others_keep_working(
+    hub: Hub, graph: Graph, singleuser_image_name: str
+) -> None:
+    """A framework the image lacks (the app's command is missing): its viewer gets an error page, quickly, and
+    every other dashboard is still served."""
+    missing = next(fw for fw in graph.matrix.frameworks.values()
+                   if fw.presentation_type and fw.name not in graph.frameworks(singleuser_image_name))
+    alice, bob = hub.user("alice"), hub.user("bob")
+    alice.login()
+    bob.login()
+    alice.write_file("dash-app.py", _app_file("dash").read_text())
+    working = alice.save_dashboard("Working fixture", "plotlydash", "dash-app.py", None)
+    alice.write_file("broken-app", "this app's framework is not in the image\n")
+    urlname = alice.save_dashboard("Broken fixture", missing.presentation_type, "broken-app", None)
+    deadline = time.monotonic() + 180
+    response = alice.open(f"/hub/dashboards/{urlname}")
+    while time.monotonic() < deadline and response.status_code < 500 and "error" not in response.text.lower():
+        time.sleep(2)
+        response = alice.open(f"/hub/dashboards/{urlname}")
+    assert response.status_code >= 500 or "error" in response.text.lower(), response.text[:500]
+    _wait_until_shown(bob, f"/hub/dashboards/{working}", "dash")  # the hub still serves the others

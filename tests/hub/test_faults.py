@@ -1,0 +1,58 @@
+"""The hub refuses to start on a bad deployment, with one line that says what is wrong (and no traceback)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import docker
+import pytest
+
+from buildtool.graph import Graph
+
+SOCKET = "/var/run/docker.sock"
+
+
+@pytest.fixture(scope="module")
+def hub_image(build_image: Callable[[str], str], graph: Graph) -> str:
+    return build_image(graph.matrix.hub.name)
+
+
+def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
+           with_socket: bool = True) -> tuple[int, str]:
+    """Run the hub until it exits (or 60 s pass); returns its exit status and its log."""
+    options: dict[str, object] = {}
+    if with_socket:
+        options = {"volumes": {SOCKET: {"bind": SOCKET, "mode": "rw"}}, "group_add": [str(os.stat(SOCKET).st_gid)]}
+    container = client.containers.run(
+        image, detach=True, environment={"CDS_AUTHENTICATOR": "dummy", "CDS_DUMMY_PASSWORD": "not-used-here",
+                                         **environment}, **options)
+    try:
+        status = container.wait(timeout=60)["StatusCode"]
+        return status, container.logs().decode("utf-8", "replace")
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize(("environment", "with_socket", "message"), [
+    ({}, False, "the Docker engine cannot be reached"),
+    ({"CDS_SINGLEUSER_IMAGE": "containds/no-such-image:0"}, True,
+     "CDS_SINGLEUSER_IMAGE=containds/no-such-image:0: no such image on this Docker engine"),
+    ({"CDS_AUTHENTICATOR": "ldap"}, True, "CDS_AUTHENTICATOR='ldap': one of native, dummy expected"),
+    ({"CDS_HUB_PORT": "99999"}, True, "CDS_HUB_PORT='99999': a port number from 1 to 65535 expected"),
+    ({"CDS_DUMMY_PASSWORD": ""}, True, "CDS_AUTHENTICATOR=dummy needs CDS_DUMMY_PASSWORD"),
+    ({"CDS_DOCKER_NETWORK": "no-such-network"}, True, "CDS_DOCKER_NETWORK=no-such-network: no such Docker network"),
+], ids=["no-docker-socket", "missing-singleuser-image", "unknown-authenticator", "bad-port", "dummy-without-password",
+        "missing-network"])
+def test_bad_deployment_stops_the_hub_with_one_clear_line(
+    docker_client: docker.DockerClient, hub_image: str, environment: dict[str, str], with_socket: bool, message: str
+) -> None:
+    if "CDS_SINGLEUSER_IMAGE" not in environment:
+        # Point at an image that exists, so that only the fault under test is wrong.
+        environment = {"CDS_SINGLEUSER_IMAGE": hub_image, **environment}
+    status, log = _start(docker_client, hub_image, environment, with_socket)
+    assert status != 0
+    errors = [line for line in log.splitlines() if "configuration error" in line]
+    assert len(errors) == 1, log
+    assert message in errors[0]
+    assert "Traceback" not in log
