@@ -47,6 +47,20 @@ def measure(names: list[str], forget: list[str]) -> dict[str, Any]:
     return {"cold_time": cold_time, "cold": cold, "warm_time": warm_time, "warm": warm, "noop_time": noop_time}
 
 
+def write_results(path: Path, lines: list[str], run: dict[str, Any], total_prefix: str, notes: list[str]) -> None:
+    """Finish a results table with its totals row and the no-op time, add the notes, write and print it."""
+    lines = [
+        *lines,
+        f"| **total (wall)** |{total_prefix} **{run['cold_time']:.1f} s** | **{run['warm_time']:.1f} s** |",
+        "",
+        f"No-op `build` of the same targets (every fingerprint unchanged): {run['noop_time']:.1f} s.",
+        "",
+        *notes,
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    print(path.read_text())
+
+
 def header(title: str, command: str) -> list[str]:
     return [f"# {title}", "", f"Measured {dt.date.today()} on {machine()} by `{command}`.", ""]
 

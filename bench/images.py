@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import header, mb, measure, targets
+from common import header, mb, measure, targets, write_results
 
 RESULTS = Path(__file__).with_name("results-images.md")
 
@@ -38,17 +38,11 @@ def main() -> None:
         layer = row["size"] - base if row["size"] and base else None
         lines.append(f"| {name} | {parent[name]} | {', '.join(adds)} | {row['seconds']:.1f} s "
                      f"| {warm[name]['seconds']:.1f} s | {mb(row['size'])} | {mb(layer)} |")
-    lines += [
-        f"| **total (wall)** | | | **{run['cold_time']:.1f} s** | **{run['warm_time']:.1f} s** | | |",
-        "",
-        f"No-op `build` of the same targets (every fingerprint unchanged): {run['noop_time']:.1f} s.",
-        "",
+    write_results(RESULTS, lines, run, " | |", [
         "Cold: the singleuser images removed and BuildKit's cache emptied (downloads included); the stack",
         "images they are built on already exist. Warm: everything in BuildKit's cache, rebuilt with `--force`.",
         "`layer adds` is the image's size minus its parent's: what the framework layer costs on disk.",
-    ]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    ])
 
 
 if __name__ == "__main__":

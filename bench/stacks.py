@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import header, mb, measure, targets
+from common import header, mb, measure, targets, write_results
 
 RESULTS = Path(__file__).with_name("results-stacks.md")
 
@@ -27,18 +27,12 @@ def main() -> None:
     for row in run["cold"]:
         lines.append(f"| {row['target']} | {row['seconds']:.1f} s | {warm[row['target']]['seconds']:.1f} s "
                      f"| {mb(row['size'])} |")
-    lines += [
-        f"| **total (wall)** | **{run['cold_time']:.1f} s** | **{run['warm_time']:.1f} s** | |",
-        "",
-        f"No-op `build` of the same targets (every fingerprint unchanged): {run['noop_time']:.1f} s.",
-        "",
+    write_results(RESULTS, lines, run, "", [
         "Cold: no images and an empty BuildKit cache (`docker builder prune --all`), bootstrap included.",
         "Warm: every layer and cache mount in BuildKit's cache, images rebuilt with `--force`.",
         "Sizes are each image's total size; layers are shared along the chain, so the disk the chain uses",
         "is far less than the sum (datascience-notebook contains scipy-notebook, which contains base-notebook).",
-    ]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    ])
 
 
 if __name__ == "__main__":

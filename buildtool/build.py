@@ -30,7 +30,7 @@ class BuildOptions:
     build_dir: Path
     ca_bundle: Path | None
     keep_going: bool
-    force: bool  # rebuild Dockerfile targets even when up to date
+    force: frozenset[str]  # targets to rebuild even when up to date (the named ones, not their ancestors)
     info: BuildInfo
     force_root: bool = False  # debootstrap again: only `bootstrap --force`, as a new root invalidates every cache
 
@@ -84,7 +84,7 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
     fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
         current = engine.image_labels(ref)
-        forced = options.force_root if rendered is None else options.force
+        forced = options.force_root if rendered is None else target.name in options.force
         status: Status = "up to date"
         if forced or current is None or current.get(FINGERPRINT_LABEL) != fingerprint:
             status = "built"

@@ -45,7 +45,12 @@ exit status: 0 success, 1 a build, test or push failed, 2 bad input (matrix, arg
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in argv:  # everything after `--` goes to pytest (`test`)
+        argv, passthrough = argv[: argv.index("--")], argv[argv.index("--") + 1:]
     args = parser.parse_args(argv)
+    args.pytest_args = passthrough
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -106,17 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--keep-going", "-k", action="store_true",
                        help="after a failure, still build the targets that do not depend on it")
     build.add_argument("--force", action="store_true",
-                       help="rebuild even when an image is up to date (BuildKit's cache still applies; the root "
-                            "image is remade only by `bootstrap --force`)")
+                       help="rebuild the named targets even when up to date (not their ancestors; BuildKit's cache "
+                            "still applies; the root image is remade only by `bootstrap --force`)")
     build.add_argument("--ca-cert", type=Path, metavar="FILE",
                        help="CA bundle for package downloads inside builds, passed as a BuildKit secret (default: "
                             "$PIP_CERT, $REQUESTS_CA_BUNDLE or $SSL_CERT_FILE when set)")
     bootstrap = command("bootstrap", _bootstrap, "make the Debian root image from Debian's packages (needs root "
                         "and debootstrap; no registry needed)", targets=False)
     bootstrap.add_argument("--force", action="store_true", help="remake it even when it is up to date")
-    test = command("test", _test, "run the image tests (pytest) for TARGETS, building what is missing first")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST_ARGS",
-                      help="extra arguments for pytest, after --")
+    command("test", _test, "run the Docker tests (pytest) of TARGETS, building what is missing first; "
+                           "arguments after -- go to pytest")
     push = command("push", _push, "push every tag of TARGETS to the registry", json_output=True)
     push.add_argument("--registry", metavar="HOST[:PORT]", help="push there instead of the matrix's registry")
     push.add_argument("--keep-going", "-k", action="store_true", help="after a failed push, push the others")
@@ -180,9 +184,11 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     graph = _graph(args)
-    targets = graph.with_ancestors(graph.select(args.targets))
-    options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, args.force,
+    selected = graph.select(args.targets)
+    forced = frozenset(t.name for t in selected) if args.force else frozenset()
+    options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
                            BuildInfo.detect(graph.matrix.project_dir))
+    targets = graph.with_ancestors(selected)
     return _report(run_build(graph, targets, options), args.json)
 
 
@@ -209,7 +215,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
     root = graph.targets[graph.matrix.root.name]
     if not root.built:
         raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
-    options = BuildOptions(args.build_dir, None, False, False, BuildInfo.detect(graph.matrix.project_dir),
+    options = BuildOptions(args.build_dir, None, False, frozenset(), BuildInfo.detect(graph.matrix.project_dir),
                            force_root=args.force)
     return _report(run_build(graph, [root], options), False)
 
@@ -217,8 +223,9 @@ def _bootstrap(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     graph = _graph(args)
     names = [t.name for t in graph.select(args.targets)]
-    extra = [a for a in args.pytest_args if a != "--"]
-    command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *extra]
+    extra = args.pytest_args
+    suites = ["tests/docker", *(["tests/hub"] if graph.matrix.hub.name in names else [])]
+    command = [sys.executable, "-m", "pytest", "-m", "docker", *suites, *extra]
     env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
            "BUILDTOOL_MATRIX": str(args.matrix.resolve())}
     print(f"testing {', '.join(names)}: {' '.join(command)}", file=sys.stderr)

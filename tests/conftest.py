@@ -64,7 +64,7 @@ def build_image(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Calla
     """Build a target (and its ancestors) once per session, reusing up-to-date images; returns its reference."""
     done: dict[str, str] = {}
     options = BuildOptions(
-        build_dir=PROJECT_DIR / "build", ca_bundle=find_ca_bundle(None), keep_going=False, force=False,
+        build_dir=PROJECT_DIR / "build", ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(),
         info=BuildInfo.detect(PROJECT_DIR),
     )
 
