@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from buildtool import engine
+from buildtool.bake import bake_definition
 from buildtool.build import BuildOptions, Result, build_targets, contexts_dir, summary_table
 from buildtool.errors import EXIT_FAILURE, EXIT_USAGE, BuildToolError, MatrixError, UsageError
 from buildtool.graph import Graph, Target, build_graph
@@ -19,6 +20,7 @@ from buildtool.matrix import load_matrix
 from buildtool.render import render_all
 from buildtool.sources import choose_source
 from buildtool.tags import BuildInfo, all_refs, primary_ref
+from buildtool.workflow import WORKFLOW_PATH, workflow_yaml
 
 LOGGER = logging.getLogger("buildtool")
 
@@ -34,10 +36,10 @@ EPILOG = """\
 examples:
   python -m buildtool list                       targets, parents and tags
   python -m buildtool build all                  build everything not already up to date
-  python -m buildtool build containds-rshiny     build one image and whatever it needs
+  python -m buildtool build IMAGE                build one image (a name from `list`) and what it needs
   python -m buildtool render all                 write Dockerfiles to build/contexts/ only
   python -m buildtool --stacks upstream plan all build order on the upstream Jupyter Docker Stacks
-  python -m buildtool test jh-voila-oauth-r      run the image tests of one image
+  python -m buildtool test IMAGE -- -x           run one image's Docker tests, passing -x to pytest
 
 exit status: 0 success, 1 a build, test or push failed, 2 bad input (matrix, arguments, environment).
 """
@@ -121,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
     bootstrap.add_argument("--force", action="store_true", help="remake it even when it is up to date")
     command("test", _test, "run the Docker tests (pytest) of TARGETS, building what is missing first; "
                            "arguments after -- go to pytest")
+    bake = command("bake", _bake, "write docker-bake.json: the graph for `docker buildx bake` (renders first)",
+                   targets=False)
+    bake.add_argument("--print", action="store_true", dest="print_only", help="print it instead of writing it")
+    bake.add_argument("--output", type=Path, metavar="FILE", help="where to write it (default: docker-bake.json "
+                      "next to the matrix)")
+    workflow = command("workflow", _workflow, "write the GitHub Actions workflow that builds, tests and pushes "
+                       "every image, jobs ordered by the parent chain", targets=False)
+    workflow.add_argument("--print", action="store_true", dest="print_only", help="print it instead of writing it")
     push = command("push", _push, "push every tag of TARGETS to the registry", json_output=True)
     push.add_argument("--registry", metavar="HOST[:PORT]", help="push there instead of the matrix's registry")
     push.add_argument("--keep-going", "-k", action="store_true", help="after a failed push, push the others")
@@ -230,6 +240,31 @@ def _test(args: argparse.Namespace) -> int:
            "BUILDTOOL_MATRIX": str(args.matrix.resolve())}
     print(f"testing {', '.join(names)}: {' '.join(command)}", file=sys.stderr)
     return subprocess.call(command, cwd=graph.matrix.project_dir, env=env)
+
+
+def _bake(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    contexts = contexts_dir(args.build_dir)
+    rendered = render_all(graph, graph.select(["all"]), contexts)
+    project = graph.matrix.project_dir
+    relative = os.path.relpath(contexts.resolve(), project)
+    text = json.dumps(bake_definition(graph, rendered, relative), indent=2) + "\n"
+    return _emit(text, args.output or project / "docker-bake.json", args.print_only)
+
+
+def _workflow(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    return _emit(workflow_yaml(graph), graph.matrix.project_dir / WORKFLOW_PATH, args.print_only)
+
+
+def _emit(text: str, path: Path, print_only: bool) -> int:
+    if print_only:
+        sys.stdout.write(text)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _push(args: argparse.Namespace) -> int:

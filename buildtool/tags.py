@@ -71,6 +71,7 @@ def all_refs(
     values = {**matrix.versions, "build_date": info.build_date, **(image_values or {})}
     if info.git_sha:
         values["git_sha"] = info.git_sha
+    values = {name: value for name, value in values.items() if value}  # an empty value is an unknown one
     templates = list(tag_templates(matrix, target))
     if target.kind == "image":
         templates += [tag for fw in graph.frameworks(target.name) for tag in matrix.frameworks[fw].tags]

@@ -1,0 +1,54 @@
+"""The build graph as a `docker buildx bake` file: a target per image, parents linked through `contexts`.
+
+For people with buildx and their own (remote) BuildKit: render the contexts with `python -m buildtool render
+all`, then `docker buildx bake -f docker-bake.json`. Only tags known before the build are listed (no commit,
+date or python tags), so the file changes only when the matrix or a template does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from buildtool.graph import Graph
+from buildtool.render import FINGERPRINT_LABEL, Rendered
+from buildtool.tags import BuildInfo, all_refs, primary_ref
+
+CA_VARIABLE = "CA_BUNDLE"
+
+
+def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: str) -> dict[str, Any]:
+    matrix = graph.matrix
+    targets: dict[str, Any] = {}
+    static = BuildInfo(git_sha=None, build_date="")  # tags needing the commit or the date are left out
+    for name, item in rendered.items():
+        target = item.target
+        spec: dict[str, Any] = {
+            "context": f"{contexts_dir}/{name}",
+            "dockerfile": "Dockerfile",
+            "tags": list(all_refs(graph, target, static)),
+            "labels": {
+                "org.opencontainers.image.title": name,
+                "org.opencontainers.image.description": target.description,
+                "org.opencontainers.image.source": matrix.source,
+                "org.opencontainers.image.version": primary_ref(matrix, target).rsplit(":", 1)[1],
+                FINGERPRINT_LABEL: item.fingerprint,
+            },
+            "secret": [f"id=cacert,src=${{{CA_VARIABLE}}}"],
+            "cache-from": [f"type=registry,ref={primary_ref(matrix, target).rsplit(':', 1)[0]}:buildcache"],
+            "cache-to": [f"type=registry,ref={primary_ref(matrix, target).rsplit(':', 1)[0]}:buildcache,mode=max"],
+        }
+        parent = graph.targets[target.parent] if target.parent else None
+        if parent is not None and parent.name in rendered:
+            # The parent's FROM reference is served by the parent target: bake builds them in order.
+            spec["contexts"] = {primary_ref(matrix, parent): f"target:{parent.name}"}
+        targets[name] = spec
+    groups = {"default": {"targets": list(targets)}}
+    for kind in ("stack", "image", "hub"):
+        names = [n for n, item in rendered.items() if item.target.kind == kind]
+        if names:
+            groups[f"{kind}s" if kind != "hub" else "hub"] = {"targets": names}
+    return {
+        "variable": {CA_VARIABLE: {"default": "/etc/ssl/certs/ca-certificates.crt"}},
+        "group": groups,
+        "target": targets,
+    }
