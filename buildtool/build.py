@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import docker.errors
 
@@ -17,12 +16,12 @@ from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
 from buildtool.render import FINGERPRINT_LABEL, Rendered, render_all
+from buildtool.results import Result, Status
+from buildtool.status import Reporter
 from buildtool.tags import BuildInfo, all_refs, primary_ref
 
 LOGGER = logging.getLogger(__name__)
 
-Status = Literal["built", "up to date", "failed", "blocked", "not started"]
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -35,46 +34,51 @@ class BuildOptions:
     force_root: bool = False  # debootstrap again: only `bootstrap --force`, as a new root invalidates every cache
 
 
-@dataclass(frozen=True)
-class Result:
-    target: str
-    status: Status
-    seconds: float
-    size: int | None
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("built", "up to date")
-
-
 def contexts_dir(build_dir: Path) -> Path:
     return build_dir / "contexts"
 
 
-def build_targets(graph: Graph, targets: list[Target], options: BuildOptions, progress: Progress) -> list[Result]:
-    """Build `targets` (already in build order, ancestors included). Never raises for one target's failure."""
+def build_targets(
+    graph: Graph, targets: list[Target], options: BuildOptions, reporter: Reporter, jobs: int = 1
+) -> list[Result]:
+    """Build `targets` (in build order, ancestors included), up to `jobs` at once: a target starts when its
+    parent is done. A failure blocks its descendants; without keep_going nothing new starts after it. Never
+    raises for one target's failure; results come back in build order."""
     rendered = render_all(graph, targets, contexts_dir(options.build_dir))
     results: dict[str, Result] = {}
-    stopped = False
-    for index, target in enumerate(targets, start=1):
-        prefix = f"[{index}/{len(targets)}] {target.name}"
-        parent = results.get(target.parent or "")
-        if parent is not None and not parent.ok:
-            results[target.name] = Result(target.name, "blocked", 0.0, None, f"parent {parent.target} {parent.status}")
-        elif stopped:
-            results[target.name] = Result(target.name, "not started", 0.0, None, "an earlier target failed")
-        else:
-            progress(f"{prefix}: checking")
-            results[target.name] = _build_one(graph, target, rendered.get(target.name), options)
-            stopped = not results[target.name].ok and not options.keep_going
-        result = results[target.name]
-        size = f", {format_size(result.size)}" if result.size else ""
-        progress(f"{prefix}: {result.status} in {result.seconds:.1f}s{size}"
-                 + (f" ({result.detail.splitlines()[0]})" if result.detail else ""))
-        if result.status == "failed" and "\n" in result.detail:
-            progress("    " + "\n    ".join(result.detail.splitlines()[1:]))
-    return list(results.values())
+    waiting = list(targets)
+    running: dict[Future[Result], str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        while waiting or running:
+            stopped = not options.keep_going and any(r.status == "failed" for r in results.values())
+            for target in list(waiting):
+                parent = results.get(target.parent or "")
+                if parent is not None and not parent.ok:
+                    _settle(results, reporter, waiting, target,
+                            Result(target.name, "blocked", 0.0, None, f"parent {parent.target} {parent.status}"))
+                elif stopped:
+                    _settle(results, reporter, waiting, target,
+                            Result(target.name, "not started", 0.0, None, "an earlier target failed"))
+                elif len(running) < max(1, jobs) and (target.parent is None or parent is not None
+                                                      or target.parent not in {t.name for t in targets}):
+                    waiting.remove(target)
+                    reporter.started(target.name)
+                    running[pool.submit(_build_one, graph, target, rendered.get(target.name), options)] = target.name
+            if running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    del running[future]
+                    results[result.target] = result
+                    reporter.finished(result)
+    return [results[t.name] for t in targets]
+
+
+def _settle(results: dict[str, Result], reporter: Reporter, waiting: list[Target], target: Target,
+            result: Result) -> None:
+    waiting.remove(target)
+    results[target.name] = result
+    reporter.finished(result)
 
 
 def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions) -> Result:
@@ -140,23 +144,3 @@ def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) 
     if target.parent is not None:
         labels["org.opencontainers.image.base.name"] = primary_ref(matrix, graph.targets[target.parent])
     return labels
-
-
-def format_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1000:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.2f} GB"
-
-
-def summary_table(results: list[Result]) -> str:
-    rows = [("target", "result", "time", "size")]
-    rows += [(r.target, r.status, f"{r.seconds:.1f}s", format_size(r.size)) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

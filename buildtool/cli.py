@@ -13,12 +13,14 @@ from pathlib import Path
 
 from buildtool import engine
 from buildtool.bake import bake_definition
-from buildtool.build import BuildOptions, Result, build_targets, contexts_dir, summary_table
+from buildtool.build import BuildOptions, build_targets, contexts_dir
 from buildtool.errors import EXIT_FAILURE, EXIT_USAGE, BuildToolError, MatrixError, UsageError
 from buildtool.graph import Graph, Target, build_graph
 from buildtool.matrix import load_matrix
 from buildtool.render import render_all
+from buildtool.results import Result, summary_table
 from buildtool.sources import choose_source
+from buildtool.status import reporter_for
 from buildtool.tags import BuildInfo, all_refs, primary_ref
 from buildtool.workflow import WORKFLOW_PATH, workflow_yaml
 
@@ -112,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
                     json_output=True)
     build.add_argument("--keep-going", "-k", action="store_true",
                        help="after a failure, still build the targets that do not depend on it")
+    build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="build up to N independent targets at once (default 1); each logs to BUILD_DIR/logs/")
     build.add_argument("--force", action="store_true",
                        help="rebuild the named targets even when up to date (not their ancestors; BuildKit's cache "
                             "still applies; the root image is remade only by `bootstrap --force`)")
@@ -199,17 +203,23 @@ def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
                            BuildInfo.detect(graph.matrix.project_dir))
     targets = graph.with_ancestors(selected)
-    return _report(run_build(graph, targets, options), args.json)
+    if args.jobs < 1:
+        raise UsageError(f"-j {args.jobs}: at least 1 expected")
+    return _report(run_build(graph, targets, options, args.jobs), args.json)
 
 
-def run_build(graph: Graph, targets: list[Target], options: BuildOptions) -> list[Result]:
+def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: int = 1) -> list[Result]:
     engine.client()  # fail early, before rendering, when no engine answers
     if any(t.kind != "root" for t in targets):
         print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
     ca = options.ca_bundle
     print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
     started = time.monotonic()
-    results = build_targets(graph, targets, options, lambda line: print(line, file=sys.stderr, flush=True))
+    reporter = reporter_for([t.name for t in targets])
+    try:
+        results = build_targets(graph, targets, options, reporter, jobs)
+    finally:
+        reporter.close()
     print(f"\n{summary_table(results)}\ntotal {time.monotonic() - started:.1f}s", file=sys.stderr)
     return results
 

@@ -10,11 +10,13 @@ import docker
 import docker.errors
 import pytest
 
-from buildtool.build import BuildOptions, build_targets, summary_table
+from buildtool.build import BuildOptions, build_targets
 from buildtool.engine import find_ca_bundle
 from buildtool.graph import Graph, build_graph
 from buildtool.matrix import Matrix, load_matrix
+from buildtool.results import summary_table
 from buildtool.sources import choose_source
+from buildtool.status import QuietReporter
 from buildtool.tags import BuildInfo, primary_ref
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -71,7 +73,7 @@ def build_image(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Calla
     def build(name: str) -> str:
         if name not in done:
             target = graph.targets[name]
-            results = build_targets(graph, graph.with_ancestors([target]), options, lambda line: None)
+            results = build_targets(graph, graph.with_ancestors([target]), options, QuietReporter())
             if not all(r.ok for r in results):
                 pytest.fail(f"building {name} failed:\n{summary_table(results)}\n"
                             + "\n".join(r.detail for r in results if r.detail), pytrace=False)
