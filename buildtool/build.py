@@ -87,10 +87,10 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
     refs = all_refs(graph, target, options.info)
     fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
-        current = engine.image_labels(ref)
+        current = engine.image_state(ref)
         forced = options.force_root if rendered is None else target.name in options.force
         status: Status = "up to date"
-        if forced or current is None or current.get(FINGERPRINT_LABEL) != fingerprint:
+        if forced or current is None or current.labels.get(FINGERPRINT_LABEL) != fingerprint:
             status = "built"
             labels = oci_labels(graph, target, options.info, fingerprint)
             log = options.build_dir / "logs" / f"{target.name}.log"
@@ -99,16 +99,19 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
             else:
                 engine.build_image(engine.detect_builder(), target.name, rendered.context, refs, labels,
                                    options.ca_bundle, log)
+            current = engine.image_state(ref)
         if rendered is not None:  # the root has no Python to ask
             refs = record_manifest(graph, target, ref, fingerprint, options)
-        engine.tag_image(ref, refs)  # also a new commit's or day's tags on an up-to-date image
+        missing = [r for r in refs if current is None or r not in current.tags]
+        if missing:
+            engine.tag_image(ref, missing)  # a new commit's or day's tags, also on an up-to-date image
     except engine.BuildFailed as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, f"{exc}\n{exc.tail}")
     except BuildToolError as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
     except docker.errors.DockerException as exc:  # the engine refused something: this target failed, not the run
         return Result(target.name, "failed", time.monotonic() - started, None, f"Docker engine: {exc}")
-    return Result(target.name, status, time.monotonic() - started, engine.image_size(ref))
+    return Result(target.name, status, time.monotonic() - started, current.size if current else None)
 
 
 def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, options: BuildOptions) -> tuple[str, ...]:

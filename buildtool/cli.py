@@ -210,8 +210,6 @@ def _build(args: argparse.Namespace) -> int:
 
 def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: int = 1) -> list[Result]:
     engine.client()  # fail early, before rendering, when no engine answers
-    if any(t.kind != "root" for t in targets):
-        print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
     ca = options.ca_bundle
     print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
     started = time.monotonic()
@@ -220,6 +218,8 @@ def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: 
         results = build_targets(graph, targets, options, reporter, jobs)
     finally:
         reporter.close()
+    if engine.detect_builder.cache_info().currsize:  # only when something was built
+        print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
     print(f"\n{summary_table(results)}\ntotal {time.monotonic() - started:.1f}s", file=sys.stderr)
     return results
 

@@ -149,6 +149,25 @@ def build_image(
         raise BuildFailed(target, log, "\n".join(tail))
 
 
+@dataclass(frozen=True)
+class ImageState:
+    """What one inspect of a local image tells: its labels, size and tags."""
+
+    labels: Mapping[str, str]
+    size: int
+    tags: frozenset[str]
+
+
+def image_state(ref: str) -> ImageState | None:
+    """The local image `ref`, or None when there is none."""
+    try:
+        image = client().images.get(ref)
+    except docker.errors.ImageNotFound:
+        return None
+    tags = {tag.removeprefix("docker.io/") for tag in image.tags}
+    return ImageState(dict(image.labels or {}), int(image.attrs["Size"]), frozenset(tags))
+
+
 def image_labels(ref: str) -> dict[str, str] | None:
     """The labels of a local image, or None when there is no such image."""
     try:
@@ -156,13 +175,6 @@ def image_labels(ref: str) -> dict[str, str] | None:
     except docker.errors.ImageNotFound:
         return None
     return dict(image.labels or {})
-
-
-def image_size(ref: str) -> int | None:
-    try:
-        return int(client().images.get(ref).attrs["Size"])
-    except docker.errors.ImageNotFound:
-        return None
 
 
 def tag_image(source: str, refs: Sequence[str]) -> None:

@@ -19,7 +19,7 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     except OSError as exc:
         raise MatrixError([Problem(str(path), "", f"cannot be read ({exc.strerror})")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from buildtool.graph import build_graph
-from buildtool.matrix import Matrix
+from buildtool.matrix import Matrix, load_matrix
 from buildtool.render import _fingerprint, render_all
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -74,3 +75,18 @@ def test_the_ca_bundle_only_reaches_run_steps_as_a_secret(matrix: Matrix, tmp_pa
         for line in dockerfile.splitlines():
             if "cacert" in line:
                 assert "--mount=type=secret,id=cacert" in line or "/run/secrets/cacert" in line, line
+
+
+def test_changing_one_framework_changes_exactly_the_images_that_contain_it(matrix: Matrix, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for part in ("images", "hub"):
+        shutil.copytree(matrix.project_dir / part, project / part)
+    shutil.copy(matrix.path, project / "matrix.yaml")
+    before_graph = build_graph(load_matrix(project / "matrix.yaml"), "local")
+    before = render_all(before_graph, before_graph.select(["all"]), tmp_path / "before")
+    launcher = project / "images" / "layers" / "rshiny" / "run-shiny-app"
+    launcher.write_text(launcher.read_text() + "# changed\n")
+    after = render_all(before_graph, before_graph.select(["all"]), tmp_path / "after")
+    changed = {name for name in before if before[name].fingerprint != after[name].fingerprint}
+    expected = {name for name in before if "rshiny" in before_graph.frameworks(name)}
+    assert expected and changed == expected
