@@ -25,6 +25,7 @@ from buildtool.tags import BuildInfo, all_refs, primary_ref
 from buildtool.workflow import WORKFLOW_PATH, workflow_yaml
 
 LOGGER = logging.getLogger("buildtool")
+STACK_CHOICES = ("auto", "local", "upstream")
 
 DESCRIPTION = """\
 Build, test and publish the ContainDS Dashboards images (singleuser images for DockerSpawner and the
@@ -86,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--matrix", type=Path, default=Path("matrix.yaml"), metavar="PATH",
                         help="the matrix file (default: ./matrix.yaml)")
-    parser.add_argument("--stacks", choices=("auto", "local", "upstream"),
+    parser.add_argument("--stacks", choices=STACK_CHOICES,
                         default=os.environ.get("BUILDTOOL_STACKS", "auto"),
                         help="where the root and Jupyter Docker Stacks bases come from: pulled from their registry "
                              "(upstream), built here from Debian packages (local), or upstream when its registry "
@@ -101,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                 json_output: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
+        # Also accepted after the command (`build --stacks local ...`); the global option is the default.
+        sub.add_argument("--stacks", choices=STACK_CHOICES, default=argparse.SUPPRESS, help="as the global --stacks")
         if targets:
             sub.add_argument("targets", nargs="*", metavar="TARGET", help="target names, or all (the default)")
         if json_output:
