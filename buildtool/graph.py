@@ -50,9 +50,6 @@ class Graph:
         """The stack at the bottom of a target's chain (None for the root and the hub on it)."""
         return next((t for t in self.chain(name) if t.kind == "stack"), None)
 
-    def children(self, name: str) -> list[Target]:
-        return [t for t in self.targets.values() if t.parent == name]
-
     def select(self, names: Sequence[str]) -> list[Target]:
         """Targets named on the command line (or `all`), in build order; built targets only."""
         if not names or "all" in names:
