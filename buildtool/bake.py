@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from buildtool.graph import Graph
-from buildtool.render import FINGERPRINT_LABEL, Rendered
-from buildtool.tags import BuildInfo, all_refs, primary_ref
+from buildtool.render import Rendered
+from buildtool.tags import BuildInfo, all_refs, primary_ref, repository, static_labels
 
 CA_VARIABLE = "CA_BUNDLE"
 
@@ -26,16 +26,10 @@ def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: s
             "context": f"{contexts_dir}/{name}",
             "dockerfile": "Dockerfile",
             "tags": list(all_refs(graph, target, static)),
-            "labels": {
-                "org.opencontainers.image.title": name,
-                "org.opencontainers.image.description": target.description,
-                "org.opencontainers.image.source": matrix.source,
-                "org.opencontainers.image.version": primary_ref(matrix, target).rsplit(":", 1)[1],
-                FINGERPRINT_LABEL: item.fingerprint,
-            },
+            "labels": static_labels(matrix, target, item.fingerprint),
             "secret": [f"id=cacert,src=${{{CA_VARIABLE}}}"],
-            "cache-from": [f"type=registry,ref={primary_ref(matrix, target).rsplit(':', 1)[0]}:buildcache"],
-            "cache-to": [f"type=registry,ref={primary_ref(matrix, target).rsplit(':', 1)[0]}:buildcache,mode=max"],
+            "cache-from": [f"type=registry,ref={repository(matrix, name)}:buildcache"],
+            "cache-to": [f"type=registry,ref={repository(matrix, name)}:buildcache,mode=max"],
         }
         parent = graph.targets[target.parent] if target.parent else None
         if parent is not None and parent.name in rendered:

@@ -15,13 +15,12 @@ from buildtool import engine, manifest
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
-from buildtool.render import FINGERPRINT_LABEL, Rendered, render_all
+from buildtool.render import Rendered, render_all
 from buildtool.results import Result, Status
 from buildtool.status import Reporter
-from buildtool.tags import BuildInfo, all_refs, primary_ref
+from buildtool.tags import FINGERPRINT_LABEL, BuildInfo, all_refs, primary_ref, static_labels
 
 LOGGER = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ def build_targets(
     parent is done. A failure blocks its descendants; without keep_going nothing new starts after it. Never
     raises for one target's failure; results come back in build order."""
     rendered = render_all(graph, targets, contexts_dir(options.build_dir))
+    in_run = {t.name for t in targets}
     results: dict[str, Result] = {}
     waiting = list(targets)
     running: dict[Future[Result], str] = {}
@@ -59,8 +59,7 @@ def build_targets(
                 elif stopped:
                     _settle(results, reporter, waiting, target,
                             Result(target.name, "not started", 0.0, None, "an earlier target failed"))
-                elif len(running) < max(1, jobs) and (target.parent is None or parent is not None
-                                                      or target.parent not in {t.name for t in targets}):
+                elif len(running) < max(1, jobs) and (parent is not None or target.parent not in in_run):
                     waiting.remove(target)
                     reporter.started(target.name)
                     running[pool.submit(_build_one, graph, target, rendered.get(target.name), options)] = target.name
@@ -124,7 +123,8 @@ def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, op
             LOGGER.info("%s has no python3: no manifest, no image-known tags", target.name)
             return all_refs(graph, target, options.info)
     refs = all_refs(graph, target, options.info, image_values=found.image_values())
-    manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
+    if refs != found.references:  # new, or a new commit's or day's tags: an up-to-date one is not rewritten
+        manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
     return refs
 
 
@@ -134,16 +134,11 @@ def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) 
     `created` is the commit's time, not the wall clock: a rebuild of the same inputs at the same commit then
     gives the same image ID, so BuildKit's cache still matches every image built on it.
     """
-    matrix = graph.matrix
     labels = {
-        "org.opencontainers.image.title": target.name,
-        "org.opencontainers.image.description": target.description,
-        "org.opencontainers.image.source": matrix.source,
-        "org.opencontainers.image.version": primary_ref(matrix, target).rsplit(":", 1)[1],
+        **static_labels(graph.matrix, target, fingerprint),
         "org.opencontainers.image.created": info.source_time or f"{info.build_date}T00:00:00+00:00",
         "org.opencontainers.image.revision": info.git_sha or "unknown",
-        FINGERPRINT_LABEL: fingerprint,
     }
     if target.parent is not None:
-        labels["org.opencontainers.image.base.name"] = primary_ref(matrix, graph.targets[target.parent])
+        labels["org.opencontainers.image.base.name"] = primary_ref(graph.matrix, graph.targets[target.parent])
     return labels

@@ -144,11 +144,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _graph(args: argparse.Namespace, announce: bool = True) -> Graph:
+def _graph(args: argparse.Namespace) -> Graph:
     matrix = load_matrix(args.matrix)
     choice = choose_source(matrix, args.stacks)
-    if announce:
-        print(f"stacks: {choice.source} ({choice.reason})", file=sys.stderr)
+    print(f"stacks: {choice.source} ({choice.reason})", file=sys.stderr)
     return build_graph(matrix, choice.source)
 
 
@@ -200,14 +199,14 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError(f"-j {args.jobs}: at least 1 expected")
     graph = _graph(args)
     selected = graph.select(args.targets)
     forced = frozenset(t.name for t in selected) if args.force else frozenset()
     options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
                            BuildInfo.detect(graph.matrix.project_dir))
     targets = graph.with_ancestors(selected)
-    if args.jobs < 1:
-        raise UsageError(f"-j {args.jobs}: at least 1 expected")
     return _report(run_build(graph, targets, options, args.jobs), args.json)
 
 

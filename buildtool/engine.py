@@ -168,15 +168,6 @@ def image_state(ref: str) -> ImageState | None:
     return ImageState(dict(image.labels or {}), int(image.attrs["Size"]), frozenset(tags))
 
 
-def image_labels(ref: str) -> dict[str, str] | None:
-    """The labels of a local image, or None when there is no such image."""
-    try:
-        image = client().images.get(ref)
-    except docker.errors.ImageNotFound:
-        return None
-    return dict(image.labels or {})
-
-
 def tag_image(source: str, refs: Sequence[str]) -> None:
     image = client().images.get(source)
     for ref in refs:
@@ -186,7 +177,7 @@ def tag_image(source: str, refs: Sequence[str]) -> None:
 
 def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Sequence[str]) -> None:
     """`docker import` a root filesystem directory as an image (tar streamed, nothing written to disk)."""
-    cli = docker_clis()[0] if docker_clis() else "docker"
+    cli = next(iter(docker_clis()), "docker")
     command = [cli, "import"]
     for change in [*changes, *(f"LABEL {k}={json.dumps(v)}" for k, v in sorted(labels.items()))]:
         command += ["--change", change]
@@ -221,8 +212,8 @@ def _first_line(value: object) -> str:
 
 def push_image(local: str, ref: str) -> None:
     """Tag `local` as `ref` and push it; registry errors reported in the stream become BuildToolError."""
+    tag_image(local, [ref])
     repository, tag = ref.rsplit(":", 1)
-    client().images.get(local).tag(repository, tag)
     for event in client().images.push(repository, tag, stream=True, decode=True):
         if "error" in event:
             raise BuildToolError(str(event["error"]).strip())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from buildtool import engine
 from buildtool.graph import Graph, Target
-from buildtool.render import FINGERPRINT_LABEL
+from buildtool.tags import FINGERPRINT_LABEL
 
 # Runs inside the image with its own python3; prints one JSON document. Tools an image lacks are skipped.
 PROBE = r"""
@@ -63,7 +63,8 @@ class Manifest:
 
 def image_values(graph: Graph, target: Target, ref: str, build_dir: Path) -> dict[str, str]:
     """Tag values only the image knows, from the manifest of the image's fingerprint, else by running it."""
-    fingerprint = (engine.image_labels(ref) or {}).get(FINGERPRINT_LABEL, "")
+    state = engine.image_state(ref)
+    fingerprint = state.labels.get(FINGERPRINT_LABEL, "") if state else ""
     found = load_cached(build_dir, target.name, fingerprint) or collect(graph, target, ref, fingerprint)
     return found.image_values()
 

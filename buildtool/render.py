@@ -17,7 +17,6 @@ from buildtool.matrix import MANAGERS, Packages
 from buildtool.tags import parent_ref, primary_ref
 
 TEMPLATE = "Dockerfile.j2"
-FINGERPRINT_LABEL = "io.containds.buildtool.fingerprint"  # the label each built image carries its fingerprint in
 FINGERPRINT_VERSION = "1"  # bump when the way targets are built changes without their files changing
 
 

@@ -13,6 +13,8 @@ from buildtool.graph import Graph, Target
 from buildtool.matrix import Matrix
 from buildtool.schema import PLACEHOLDER
 
+FINGERPRINT_LABEL = "io.containds.buildtool.fingerprint"  # the label each built image carries its fingerprint in
+
 
 @dataclass(frozen=True)
 class BuildInfo:
@@ -52,12 +54,27 @@ def repository(matrix: Matrix, name: str, registry: str | None = None) -> str:
     return f"{prefix}{matrix.owner}/{name}"
 
 
+def primary_tag(matrix: Matrix, target: Target) -> str:
+    """The first tag of the target's policy: pinned versions only."""
+    return _fill(tag_templates(matrix, target)[0], matrix.versions)
+
+
 def primary_ref(matrix: Matrix, target: Target) -> str:
     """The reference children's FROM lines use: pinned versions only, so renders are reproducible."""
     if target.external is not None:
         return target.external
-    tag = _fill(tag_templates(matrix, target)[0], matrix.versions)
-    return f"{repository(matrix, target.name)}:{tag}"
+    return f"{repository(matrix, target.name)}:{primary_tag(matrix, target)}"
+
+
+def static_labels(matrix: Matrix, target: Target, fingerprint: str) -> dict[str, str]:
+    """The labels known before a build (OCI annotations and the fingerprint), for `build` and the bake file."""
+    return {
+        "org.opencontainers.image.title": target.name,
+        "org.opencontainers.image.description": target.description,
+        "org.opencontainers.image.source": matrix.source,
+        "org.opencontainers.image.version": primary_tag(matrix, target),
+        FINGERPRINT_LABEL: fingerprint,
+    }
 
 
 def all_refs(
