@@ -9,8 +9,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker.errors
-
 from buildtool import engine, manifest
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.errors import BuildToolError
@@ -37,13 +35,21 @@ def contexts_dir(build_dir: Path) -> Path:
     return build_dir / "contexts"
 
 
+def bytecode_dir(build_dir: Path) -> Path:
+    """Compiled templates: compiling them again would be most of a no-op build's rendering time."""
+    return build_dir / "cache" / "jinja"
+
+
 def build_targets(
     graph: Graph, targets: list[Target], options: BuildOptions, reporter: Reporter, jobs: int = 1
 ) -> list[Result]:
     """Build `targets` (in build order, ancestors included), up to `jobs` at once: a target starts when its
     parent is done. A failure blocks its descendants; without keep_going nothing new starts after it. Never
     raises for one target's failure; results come back in build order."""
-    rendered = render_all(graph, targets, contexts_dir(options.build_dir))
+    # One inspect for every target before anything else: it fails the run at once when no engine answers,
+    # and a target's own image changes only when that target is built, which re-reads it.
+    known = engine.image_states([primary_ref(graph.matrix, t) for t in targets])
+    rendered = render_all(graph, targets, contexts_dir(options.build_dir), bytecode_dir(options.build_dir))
     in_run = {t.name for t in targets}
     results: dict[str, Result] = {}
     waiting = list(targets)
@@ -62,7 +68,9 @@ def build_targets(
                 elif len(running) < max(1, jobs) and (parent is not None or target.parent not in in_run):
                     waiting.remove(target)
                     reporter.started(target.name)
-                    running[pool.submit(_build_one, graph, target, rendered.get(target.name), options)] = target.name
+                    job = pool.submit(_build_one, graph, target, rendered.get(target.name), options,
+                                      known[primary_ref(graph.matrix, target)])
+                    running[job] = target.name
             if running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -80,13 +88,14 @@ def _settle(results: dict[str, Result], reporter: Reporter, waiting: list[Target
     reporter.finished(result)
 
 
-def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions) -> Result:
+def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions,
+               current: engine.ImageState | None) -> Result:
+    """Build one target unless its image (`current`, None when there is none) already has its fingerprint."""
     started = time.monotonic()
     ref = primary_ref(graph.matrix, target)
     refs = all_refs(graph, target, options.info)
     fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
-        current = engine.image_state(ref)
         forced = options.force_root if rendered is None else target.name in options.force
         status: Status = "up to date"
         if forced or current is None or current.labels.get(FINGERPRINT_LABEL) != fingerprint:
@@ -106,10 +115,8 @@ def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options:
             engine.tag_image(ref, missing)  # a new commit's or day's tags, also on an up-to-date image
     except engine.BuildFailed as exc:
         return Result(target.name, "failed", time.monotonic() - started, None, f"{exc}\n{exc.tail}")
-    except BuildToolError as exc:
+    except BuildToolError as exc:  # the engine refused something too: this target failed, not the run
         return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
-    except docker.errors.DockerException as exc:  # the engine refused something: this target failed, not the run
-        return Result(target.name, "failed", time.monotonic() - started, None, f"Docker engine: {exc}")
     return Result(target.name, status, time.monotonic() - started, current.size if current else None)
 
 

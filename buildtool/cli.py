@@ -211,7 +211,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: int = 1) -> list[Result]:
-    engine.client()  # fail early, before rendering, when no engine answers
     ca = options.ca_bundle
     print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
     started = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -10,15 +11,18 @@ import re
 import shutil
 import subprocess
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import docker
-import docker.errors
+from typing import TYPE_CHECKING, Literal
 
 from buildtool.errors import BuildToolError, UsageError
+
+if TYPE_CHECKING:
+    import docker
+
+# The docker SDK is imported only by the functions that use it: with requests under it, its import takes longer
+# than a whole no-op `build all`, whose only engine call is one `docker image inspect`.
 
 LOGGER = logging.getLogger(__name__)
 CA_ENV_VARS = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
@@ -45,6 +49,14 @@ class Builder:
         return {**os.environ, "DOCKER_BUILDKIT": "1"}
 
 
+class EngineError(BuildToolError):
+    """The Docker engine refused or failed a request; the message says which and why."""
+
+
+class ImageMissing(EngineError):
+    """No local image has this reference."""
+
+
 class BuildFailed(BuildToolError):
     def __init__(self, target: str, log: Path, tail: str) -> None:
         self.tail = tail
@@ -54,13 +66,36 @@ class BuildFailed(BuildToolError):
 @functools.cache
 def client() -> docker.DockerClient:
     """The Docker SDK client; a clear error when no engine answers."""
+    import docker
+
     try:
         engine = docker.from_env(timeout=600)
         engine.ping()
     except docker.errors.DockerException as exc:
-        raise BuildToolError(f"no Docker engine answers ({_first_line(exc)}); start dockerd or set DOCKER_HOST") \
+        raise EngineError(f"no Docker engine answers ({_first_line(exc)}); start dockerd or set DOCKER_HOST") \
             from None
     return engine
+
+
+@contextlib.contextmanager
+def _sdk_errors(ref: str) -> Iterator[None]:
+    """The SDK's exceptions as ours, so callers need not import the SDK to catch them."""
+    import docker.errors
+
+    try:
+        yield
+    except docker.errors.ImageNotFound:
+        raise ImageMissing(f"no local image {ref}") from None
+    except docker.errors.DockerException as exc:
+        raise EngineError(f"Docker engine: {_first_line(exc)}") from None
+
+
+def cli() -> str:
+    """The docker CLI to run: $BUILDTOOL_DOCKER, else the first on PATH."""
+    found = docker_clis()
+    if not found:
+        raise EngineError("no docker CLI on PATH (install the Docker CLI or set BUILDTOOL_DOCKER)")
+    return found[0]
 
 
 def docker_clis() -> list[str]:
@@ -160,19 +195,37 @@ class ImageState:
 
 def image_state(ref: str) -> ImageState | None:
     """The local image `ref`, or None when there is none."""
-    try:
-        image = client().images.get(ref)
-    except docker.errors.ImageNotFound:
-        return None
-    tags = {tag.removeprefix("docker.io/") for tag in image.tags}
-    return ImageState(dict(image.labels or {}), int(image.attrs["Size"]), frozenset(tags))
+    return image_states([ref])[ref]
+
+
+def image_states(refs: Sequence[str]) -> dict[str, ImageState | None]:
+    """Each local image of `refs` (None when there is none), read with one `docker image inspect`."""
+    if not refs:
+        return {}
+    result = subprocess.run([cli(), "image", "inspect", *refs], capture_output=True, text=True)
+    # Exit status 1 also when only some refs are missing: each gets a "No such image" line, the rest are listed.
+    problems = [line for line in result.stderr.splitlines() if line.strip() and "No such image" not in line]
+    if problems or (result.returncode != 0 and not result.stderr.strip()):
+        raise EngineError(f"docker image inspect failed: {_first_line(result.stderr)}")
+    by_tag: dict[str, ImageState] = {}
+    for image in json.loads(result.stdout or "[]"):
+        tags = frozenset(_short_ref(tag) for tag in image.get("RepoTags") or ())
+        state = ImageState(dict((image.get("Config") or {}).get("Labels") or {}), int(image["Size"]), tags)
+        by_tag.update(dict.fromkeys(tags, state))
+    return {ref: by_tag.get(_short_ref(ref)) for ref in refs}
+
+
+def _short_ref(ref: str) -> str:
+    """A reference as the engine lists it: Docker Hub's host (and its `library/`) left out."""
+    return ref.removeprefix("docker.io/").removeprefix("library/")
 
 
 def tag_image(source: str, refs: Sequence[str]) -> None:
-    image = client().images.get(source)
-    for ref in refs:
-        repository, tag = ref.rsplit(":", 1)
-        image.tag(repository, tag)
+    with _sdk_errors(source):
+        image = client().images.get(source)
+        for ref in refs:
+            repository, tag = ref.rsplit(":", 1)
+            image.tag(repository, tag)
 
 
 def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Sequence[str]) -> None:
@@ -214,15 +267,18 @@ def push_image(local: str, ref: str) -> None:
     """Tag `local` as `ref` and push it; registry errors reported in the stream become BuildToolError."""
     tag_image(local, [ref])
     repository, tag = ref.rsplit(":", 1)
-    for event in client().images.push(repository, tag, stream=True, decode=True):
-        if "error" in event:
-            raise BuildToolError(str(event["error"]).strip())
+    with _sdk_errors(local):
+        for event in client().images.push(repository, tag, stream=True, decode=True):
+            if "error" in event:
+                raise EngineError(str(event["error"]).strip())
 
 
 def registry_digest(ref: str) -> str | None:
     """The digest the registry gave `ref` (as recorded in the local image's RepoDigests)."""
     repository = ref.rsplit(":", 1)[0]
-    for digest in client().images.get(ref).attrs.get("RepoDigests") or []:
+    with _sdk_errors(ref):
+        digests = client().images.get(ref).attrs.get("RepoDigests") or []
+    for digest in digests:
         name, _, value = digest.partition("@")
         if name == repository:
             return value
@@ -235,9 +291,13 @@ class CommandMissing(BuildToolError):
 
 def run_output(ref: str, command: Sequence[str]) -> str:
     """stdout of `command` run in a throw-away container of `ref` (its entrypoint bypassed)."""
+    import docker.errors
+
     try:
         output = client().containers.run(ref, list(command[1:]), entrypoint=[command[0]], remove=True,
                                          stdout=True, stderr=False)
+    except docker.errors.ImageNotFound:
+        raise ImageMissing(f"no local image {ref}") from None
     except docker.errors.ContainerError as exc:
         stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise BuildToolError(f"{ref}: {command[0]} exited {exc.exit_status}: {_first_line(stderr)}") from None

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker.errors
-
 from buildtool import engine, manifest
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
@@ -38,7 +36,7 @@ def push_targets(
         local = primary_ref(graph.matrix, target)
         try:
             values = manifest.image_values(graph, target, local, build_dir)
-        except (BuildToolError, docker.errors.ImageNotFound):
+        except BuildToolError:
             values = {}  # no such image: reported by the first push below
         for ref in all_refs(graph, target, info, registry, image_values=values):
             result = _push_one(target.name, local, ref, registry or graph.matrix.registry)
@@ -56,7 +54,7 @@ def _push_one(target: str, local: str, ref: str, registry: str) -> PushResult:
     try:
         engine.push_image(local, ref)
         return PushResult(target, ref, engine.registry_digest(ref), True)
-    except docker.errors.ImageNotFound:
+    except engine.ImageMissing:
         return PushResult(target, ref, None, False, f"no local image {local}: run `build {target}` first")
-    except (docker.errors.APIError, BuildToolError) as exc:
+    except BuildToolError as exc:
         return PushResult(target, ref, None, False, f"push to {registry} failed: {exc}")

@@ -60,9 +60,12 @@ def context_files(graph: Graph, target: Target) -> dict[str, Path]:
     return files
 
 
-def render_all(graph: Graph, targets: list[Target], build_dir: Path) -> dict[str, Rendered]:
-    """Render `targets` (parents first, as given by the graph); returns them by name."""
-    env = _environment(graph.matrix.project_dir)
+def render_all(
+    graph: Graph, targets: list[Target], build_dir: Path, bytecode_dir: Path | None = None
+) -> dict[str, Rendered]:
+    """Render `targets` (parents first, as given by the graph); returns them by name. Templates compiled once
+    are kept in `bytecode_dir`, if given (Jinja checks each against its source)."""
+    env = _environment(graph.matrix.project_dir, bytecode_dir)
     rendered: dict[str, Rendered] = {}
     for target in targets:
         if target.kind == "root":
@@ -144,9 +147,14 @@ def _tidy(dockerfile: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", dockerfile).strip("\n") + "\n"
 
 
-def _environment(project_dir: Path) -> jinja2.Environment:
+def _environment(project_dir: Path, bytecode_dir: Path | None) -> jinja2.Environment:
+    cache = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(project_dir),
+        bytecode_cache=cache,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
-
 from buildtool.matrix import Matrix
 
 PROBE_TIMEOUT_SECONDS = 5
@@ -32,6 +30,8 @@ def choose_source(matrix: Matrix, requested: str) -> Choice:
 
 def probe_registry(registry: str) -> tuple[bool, str]:
     """Any HTTP answer from /v2/ (200, or 401 asking for a token) means the registry is reachable."""
+    import requests  # here, not at the top: importing it costs more than a no-op build of local stacks
+
     try:
         response = requests.get(f"https://{registry}/v2/", timeout=PROBE_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
