@@ -230,8 +230,7 @@ def tag_image(source: str, refs: Sequence[str]) -> None:
 
 def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Sequence[str]) -> None:
     """`docker import` a root filesystem directory as an image (tar streamed, nothing written to disk)."""
-    cli = next(iter(docker_clis()), "docker")
-    command = [cli, "import"]
+    command = [cli(), "import"]
     for change in [*changes, *(f"LABEL {k}={json.dumps(v)}" for k, v in sorted(labels.items()))]:
         command += ["--change", change]
     command += ["-", ref]
@@ -264,7 +263,7 @@ def _first_line(value: object) -> str:
 
 
 def push_image(local: str, ref: str) -> None:
-    """Tag `local` as `ref` and push it; registry errors reported in the stream become BuildToolError."""
+    """Tag `local` as `ref` and push it; registry errors reported in the stream become EngineError."""
     tag_image(local, [ref])
     repository, tag = ref.rsplit(":", 1)
     with _sdk_errors(local):
