@@ -48,7 +48,9 @@ def build_targets(
     raises for one target's failure; results come back in build order."""
     # One inspect for every target before anything else: it fails the run at once when no engine answers,
     # and a target's own image changes only when that target is built, which re-reads it.
-    known = engine.image_states([primary_ref(graph.matrix, t) for t in targets])
+    refs = {t.name: primary_ref(graph.matrix, t) for t in targets}
+    states = engine.image_states(list(refs.values()))
+    known = {name: states[ref] for name, ref in refs.items()}
     rendered = render_all(graph, targets, contexts_dir(options.build_dir), bytecode_dir(options.build_dir))
     in_run = {t.name for t in targets}
     results: dict[str, Result] = {}
@@ -69,7 +71,7 @@ def build_targets(
                     waiting.remove(target)
                     reporter.started(target.name)
                     job = pool.submit(_build_one, graph, target, rendered.get(target.name), options,
-                                      known[primary_ref(graph.matrix, target)])
+                                      known[target.name])
                     running[job] = target.name
             if running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
