@@ -103,6 +103,7 @@ class Hub:
     description: str
     packages: Packages
     singleuser_image: str  # the image the hub spawns unless configured otherwise
+    presentation_cmd: tuple[str, ...]  # how the hub starts a dashboard; the singleuser images provide it
 
 
 @dataclass(frozen=True)
@@ -327,7 +328,8 @@ def _image(r: Reader, name: str, value: Any) -> Image:
 
 
 def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
-    spec = r.mapping(value, "hub", required=("name", "from", "packages", "singleuser_image"), optional=("description",))
+    spec = r.mapping(value, "hub", required=("name", "from", "packages", "singleuser_image", "presentation_cmd"),
+                     optional=("description",))
     name = r.string(spec.get("name", MISSING), "hub.name")
     return Hub(
         name=name,
@@ -335,6 +337,8 @@ def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
         description=r.string(spec.get("description", name), "hub.description"),
         packages=_packages(r, spec.get("packages", MISSING), "hub.packages", versions),
         singleuser_image=r.string(spec.get("singleuser_image", MISSING), "hub.singleuser_image"),
+        presentation_cmd=r.string_list(spec.get("presentation_cmd", MISSING), "hub.presentation_cmd",
+                                       allow_empty=False),
     )
 
 

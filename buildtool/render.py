@@ -123,6 +123,7 @@ def template_values(graph: Graph, target: Target) -> dict[str, object]:
         "target": target,
         "parent_ref": parent_ref(graph, target),
         "singleuser_image": primary_ref(matrix, graph.targets[hub.singleuser_image]),
+        "presentation_cmd": list(hub.presentation_cmd),
         "launchers": {fw.presentation_type: fw.launcher.as_config() for fw in matrix.frameworks.values()
                       if fw.presentation_type and fw.launcher.as_config()},
         "versions": matrix.versions,

@@ -2,92 +2,169 @@
 
 JupyterHub lets a user through the OAuth step of another user's server only with the scope
 `access:servers!server=<owner>/<server>`; without it every viewer but the owner gets 403 (cdsdashboards
-issue #98). This module grants exactly that scope, nothing wider:
+issue #98). The grants here are a function of cdsdashboards' `dashboards` table and nothing else (never of
+what a spawn request says):
 
-- a dashboard for all users: the scope is added to JupyterHub's `user` role, which every user holds;
-- a dashboard for selected users: a role `cds-view-<owner>-<server>` with the scope, held by the group
-  `dash-<urlname>` in which cdsdashboards keeps the dashboard's viewers.
+- a dashboard for all users: its scope is added to JupyterHub's `user` role, which every user holds;
+- a dashboard for selected users: one role per dashboard, `cds-dashboard-<urlname>-<id>` (the row's id makes
+  it unique whatever the owner's and dashboard's names), held by the dashboard's group, in which
+  cdsdashboards keeps its viewers.
 
 When: cdsdashboards respawns a dashboard's server after every edit, so `grant_on_spawn` (the spawner's
-pre_spawn_hook) brings the grants in line each time (switching "selected" to "all" and back revokes what no
-longer applies). At start-up JupyterHub deletes roles its configuration does not declare and resets the
-`user` role, so `roles_from_database` re-declares every grant from cdsdashboards' `dashboards` table.
+pre_spawn_hook) brings every grant in line with the table then (deleted dashboards lose theirs). At start-up
+JupyterHub deletes roles its configuration does not declare and resets the `user` role, so
+`roles_from_database` declares every grant; a row it cannot use is logged and skipped, never fatal.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy
+from tornado.log import app_log as LOG  # JupyterHub's own log
+from user_options import Dashboard
 
 USER_ROLE = "user"
-USER_ROLE_DEFAULT_SCOPES = ["self"]  # JupyterHub's own default for the user role
-ROLE_PREFIX = "cds-view-"
+ROLE_PREFIX = "cds-dashboard-"
+LEGACY_ROLE_PREFIX = "cds-view-"  # the older hub's roles, keyed by owner and server (they could collide)
+SERVER_PREFIX = "dash-"  # cdsdashboards' server_name_template is "dash-{urlname}"
+URLNAME = re.compile(r"[a-z0-9-]{0,100}")  # what Dashboard.calc_urlname can make
 
 
-def access_scope(owner: str, server: str) -> str:
-    return f"access:servers!server={owner}/{server}"
+@dataclass(frozen=True)
+class Grant:
+    """Who may open one dashboard's server."""
+
+    dashboard_id: int
+    urlname: str
+    owner: str
+    anyone: bool
+    group: str | None  # its viewers' group (None: missing, so nobody but the owner)
+
+    @property
+    def server(self) -> str:
+        return SERVER_PREFIX + self.urlname
+
+    @property
+    def scope(self) -> str:
+        return f"access:servers!server={self.owner}/{self.server}"
+
+    @property
+    def role(self) -> str:
+        return f"{ROLE_PREFIX}{self.urlname}-{self.dashboard_id}"
 
 
-def role_name(owner: str, server: str) -> str:
-    """A valid JupyterHub role name, unique per dashboard server."""
-    return ROLE_PREFIX + re.sub(r"[^a-z0-9._~-]", "-", f"{owner}-{server}".lower())
+def dashboard_of(db: Any, orm_user: Any, server_name: str) -> Dashboard | None:
+    """The dashboard a server of this user presents, if it is one."""
+    from cdsdashboards.orm import Dashboard as DashboardRow
+
+    if not server_name.startswith(SERVER_PREFIX):
+        return None
+    row = DashboardRow.find(db, server_name[len(SERVER_PREFIX):], user=orm_user)
+    if row is None:
+        return None
+    return Dashboard(anyone=bool(row.allow_all), group=row.groupname)
 
 
 async def grant_on_spawn(spawner: Any) -> None:
-    """pre_spawn_hook: for a dashboard server, make its viewers' grants match the dashboard's settings."""
-    environment = (spawner.user_options or {}).get("environment") or {}
-    if "JUPYTERHUB_ANYONE" not in environment:
-        return  # a notebook server, not a dashboard
-    owner, server = spawner.user.name, spawner.name
-    anyone = environment["JUPYTERHUB_ANYONE"] == "1"
-    group = environment.get("JUPYTERHUB_GROUP", "")
-    apply_grants(spawner.db, owner, server, anyone, group)
-    spawner.log.info("dashboard %s/%s: viewable by %s", owner, server, "all users" if anyone else f"group {group}")
+    """pre_spawn_hook: bring every dashboard's grants in line with the dashboards table."""
+    if dashboard_of(spawner.db, spawner.user.orm_user, spawner.name) is None:
+        return  # a notebook server: nothing about dashboards changed
+    reconcile(spawner.db)
 
 
-def apply_grants(db: Any, owner: str, server: str, anyone: bool, group: str) -> None:
+def grants_in_session(db: Any) -> list[Grant]:
+    from cdsdashboards.orm import Dashboard as DashboardRow
+
+    rows = ((d.id, d.urlname, d.user.name if d.user else None, d.allow_all, d.group.name if d.group else None)
+            for d in db.query(DashboardRow))
+    return usable_grants(rows)
+
+
+def usable_grants(rows: Iterable[tuple[Any, Any, Any, Any, Any]]) -> list[Grant]:
+    """Grants from (id, urlname, owner, allow_all, group) rows; a row that cannot be used is logged, skipped."""
+    grants = []
+    for dashboard_id, urlname, owner, allow_all, group in rows:
+        if not isinstance(dashboard_id, int) or not owner or not isinstance(urlname, str) \
+                or not URLNAME.fullmatch(urlname):
+            LOG.error("dashboards row %r (urlname %r, owner %r) is unusable: no access granted for it",
+                      dashboard_id, urlname, owner)
+            continue
+        if not allow_all and not group:
+            LOG.warning("dashboard %s of %s has no viewers' group: only its owner can open it", urlname, owner)
+        grants.append(Grant(dashboard_id, urlname, owner, bool(allow_all), group))
+    return grants
+
+
+def reconcile(db: Any) -> None:
+    """Make the `user` role and the dashboards' roles match the dashboards table."""
     from jupyterhub import orm, roles
 
-    scope = access_scope(owner, server)
+    grants = grants_in_session(db)
     user_role = orm.Role.find(db, USER_ROLE)
-    others = [s for s in (user_role.scopes or []) if s != scope]
-    user_role.scopes = [*others, scope] if anyone else others
+    anyone_scopes = [g.scope for g in grants if g.anyone]
+    user_role.scopes = [*_without_server_access(user_role.scopes or []), *anyone_scopes]
 
-    name = role_name(owner, server)
-    role = orm.Role.find(db, name)
-    if role is None:
-        roles.create_role(db, {"name": name, "scopes": [scope],
-                               "description": f"view the dashboard served by {owner}/{server}"})
+    wanted = {g.role: g for g in grants if not g.anyone}
+    for role in db.query(orm.Role):
+        if role.name.startswith((ROLE_PREFIX, LEGACY_ROLE_PREFIX)) and role.name not in wanted:
+            db.delete(role)
+    for name, grant in wanted.items():
         role = orm.Role.find(db, name)
-    viewers = orm.Group.find(db, group) if group and not anyone else None
-    role.groups = [viewers] if viewers is not None else []
+        if role is None:
+            roles.create_role(db, _role_spec(grant), commit=False)
+            role = orm.Role.find(db, name)
+        role.scopes = [grant.scope]
+        group = orm.Group.find(db, grant.group) if grant.group else None
+        role.groups = [group] if group is not None else []
     db.commit()
 
 
 def roles_from_database(db_url: str) -> list[dict[str, Any]]:
-    """load_roles re-creating every dashboard's grants from cdsdashboards' table (empty on a new hub)."""
+    """load_roles declaring every dashboard's grants (none on a new hub). Never raises: on an unreadable
+    table the hub starts with no dashboard grants and says so."""
+    from jupyterhub.roles import get_default_roles
+
+    try:
+        rows = _read_dashboards(db_url)
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        LOG.error("cannot read the dashboards table (%s): no viewer can open a dashboard until it is edited",
+                  str(exc).splitlines()[0])
+        return []
+    if rows is None:
+        return []
+    grants = usable_grants(rows)
+    user_defaults = next(r["scopes"] for r in get_default_roles() if r["name"] == USER_ROLE)
+    declared = [{"name": USER_ROLE, "scopes": [*user_defaults, *(g.scope for g in grants if g.anyone)]}]
+    for grant in grants:
+        if not grant.anyone:
+            declared.append({**_role_spec(grant), "groups": [grant.group] if grant.group else []})
+    return declared
+
+
+def _read_dashboards(db_url: str) -> list[tuple[Any, ...]] | None:
     engine = sqlalchemy.create_engine(db_url)
     try:
         if "dashboards" not in sqlalchemy.inspect(engine).get_table_names():
-            return []
+            return None
         query = sqlalchemy.text(
-            "SELECT users.name, dashboards.urlname, dashboards.allow_all FROM dashboards "
-            "JOIN users ON users.id = dashboards.user_id"
+            "SELECT dashboards.id, dashboards.urlname, users.name, dashboards.allow_all, groups.name "
+            "FROM dashboards LEFT JOIN users ON users.id = dashboards.user_id "
+            "LEFT JOIN groups ON groups.id = dashboards.group_id ORDER BY dashboards.id"
         )
         with engine.connect() as connection:
-            rows = connection.execute(query).all()
+            return [tuple(row) for row in connection.execute(query)]
     finally:
         engine.dispose()
-    anyone_scopes = []
-    declared: list[dict[str, Any]] = []
-    for owner, urlname, allow_all in rows:
-        server = f"dash-{urlname}"  # DockerBuilder's name for a dashboard's server
-        scope = access_scope(owner, server)
-        if allow_all:
-            anyone_scopes.append(scope)
-            declared.append({"name": role_name(owner, server), "scopes": [scope]})
-        else:
-            declared.append({"name": role_name(owner, server), "scopes": [scope], "groups": [f"dash-{urlname}"]})
-    return [{"name": USER_ROLE, "scopes": [*USER_ROLE_DEFAULT_SCOPES, *anyone_scopes]}, *declared] if rows else []
+
+
+def _role_spec(grant: Grant) -> dict[str, Any]:
+    return {"name": grant.role, "scopes": [grant.scope],
+            "description": f"open dashboard {grant.urlname} ({grant.owner}/{grant.server})"}
+
+
+def _without_server_access(scopes: Iterable[str]) -> list[str]:
+    return [s for s in scopes if not s.startswith("access:servers!server=")]

@@ -1,9 +1,10 @@
 """JupyterHub configuration of the ContainDS Dashboards hub image.
 
-The wiring cdsdashboards documents for DockerSpawner, plus what it needs on JupyterHub 5: viewers' access
-grants (see `dashboard_access`), the launchers of matrix.yaml, one home volume per user. Everything a
-deployment chooses comes from CDS_* environment variables (hub/README.md lists them); bad values stop the
-hub at start with one line saying what is wrong.
+The wiring cdsdashboards documents for DockerSpawner, plus what it needs to be safe and to work on JupyterHub 5:
+a spawner that lets users choose nothing but a dashboard's presentation (`containds_spawner`), viewers' access
+grants (`dashboard_access`), the launchers of matrix.yaml, one home volume per user, resource limits.
+Everything a deployment chooses comes from CDS_* environment variables (hub/README.md lists them); bad values
+stop the hub at start with one line saying what is wrong.
 """
 
 import json
@@ -27,6 +28,8 @@ AUTHENTICATORS = {
     "native": "nativeauthenticator.NativeAuthenticator",
     "dummy": "dummy",  # tests only: one shared password for every user name
 }
+DOCKER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")  # what the engine accepts for names
+MEMORY = re.compile(r"[0-9]+[KMGT]?")
 
 
 def fail(message: str) -> None:
@@ -38,16 +41,39 @@ def setting(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
 
+def limit(name: str, default: str, pattern: re.Pattern[str], expected: str) -> str | None:
+    """A resource limit setting: None when the operator turned it off with `none`."""
+    value = setting(name, default)
+    if value.lower() == "none":
+        return None
+    if not pattern.fullmatch(value) or not re.search(r"[1-9]", value):
+        fail(f"{name}={value!r}: {expected}, or none")
+    return value
+
+
 # --- settings from the environment, checked before anything starts -----------------------------------------
 
 image = setting("CDS_SINGLEUSER_IMAGE", DEFAULTS["singleuser_image"])
+allowed_images = [name.strip() for name in os.environ.get("CDS_ALLOWED_IMAGES", "").split(",") if name.strip()]
 network = setting("CDS_DOCKER_NETWORK", "containds")
 hub_host = setting("CDS_HUB_HOST", "containds-hub")
 data_dir = Path(setting("CDS_DATA_DIR", "/srv/jupyterhub/data"))
 authenticator = setting("CDS_AUTHENTICATOR", "native")
 admin_users = {name.strip() for name in os.environ.get("CDS_ADMIN_USERS", "").split(",") if name.strip()}
 port_text = setting("CDS_HUB_PORT", "8000")
+container_prefix = setting("CDS_CONTAINER_PREFIX", "jupyter")
+home_volume = setting("CDS_HOME_VOLUME", "containds-home-{username}")
+mem_limit = limit("CDS_MEM_LIMIT", "2G", MEMORY, "a size such as 512M or 2G expected")
+cpu_limit = limit("CDS_CPU_LIMIT", "1", re.compile(r"[0-9]+(\.[0-9]+)?"), "a number of CPUs such as 0.5 or 2 expected")
+pids_limit = limit("CDS_PIDS_LIMIT", "1024", re.compile(r"[0-9]+"), "a whole number of processes expected")
+auth_cache = setting("CDS_AUTH_CACHE_SECONDS", "30")
 
+if not DOCKER_NAME.fullmatch(container_prefix):
+    fail(f"CDS_CONTAINER_PREFIX={container_prefix!r}: letters, digits and . _ - expected, not starting with . _ -")
+if home_volume.count("{username}") != 1 or not DOCKER_NAME.fullmatch(home_volume.replace("{username}", "u")):
+    fail(f"CDS_HOME_VOLUME={home_volume!r}: a volume name with {{username}} once expected (one volume per user)")
+if not auth_cache.isdigit():
+    fail(f"CDS_AUTH_CACHE_SECONDS={auth_cache!r}: a whole number of seconds expected")
 if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
     fail(f"CDS_HUB_PORT={port_text!r}: a port number from 1 to 65535 expected")
 if authenticator not in AUTHENTICATORS:
@@ -70,32 +96,55 @@ try:
 except docker.errors.NotFound:
     fail(f"CDS_DOCKER_NETWORK={network}: no such Docker network; the hub and the servers it spawns share it")
 
-# --- cdsdashboards on DockerSpawner, as its documentation wires it --------------------------------------------
+# --- cdsdashboards on DockerSpawner, as its documentation wires it, through the hub's own spawner ---------------
 
-c.JupyterHub.spawner_class = "cdsdashboards.hubextension.spawners.variabledocker.VariableDockerSpawner"
+# VariableDockerSpawner, but users choose nothing except a dashboard's presentation (a refusal is HTTP 400),
+# and servers' OAuth clients cannot collide (containds_spawner.py). Do not set c.Spawner.apply_user_options:
+# the spawner's own is what keeps users from choosing mounts, privileges or images.
+c.JupyterHub.spawner_class = "containds_spawner.ContainDSDockerSpawner"
 c.JupyterHub.allow_named_servers = True
-c.DockerSpawner.name_template = "{prefix}-{username}-{servername}"
+# DockerSpawner's own container names, "{prefix}-{username}--{servername}" with both parts escaped, cannot
+# collide; cdsdashboards' suggested "{prefix}-{username}-{servername}" gives user bob's server dash-z and user
+# bob-dash's server z one name, and a start of either removed the other's container.
 c.JupyterHub.template_paths = CDS_TEMPLATE_PATHS
 c.JupyterHub.extra_handlers = cds_extra_handlers
 c.CDSDashboardsConfig.builder_class = "cdsdashboards.builder.dockerbuilder.DockerBuilder"
 
-# Dashboards start through the image's start.sh (its hooks run), with the launchers matrix.yaml sets (an
-# rshiny that needs no shiny-server, bokeh with inline resources) merged over cdsdashboards' own.
-c.VariableMixin.default_presentation_cmd = ["start.sh", "python3", "-m", "jhsingle_native_proxy.main"]
+# Dashboards start through the image's start.sh (its hooks run) and its dashboard proxy, with the launchers
+# matrix.yaml sets (frameworks on 127.0.0.1 only, an rshiny without shiny-server, bokeh with inline resources)
+# merged over cdsdashboards' own.
+c.VariableMixin.default_presentation_cmd = DEFAULTS["presentation_cmd"]
 c.VariableMixin.extra_presentation_launchers = DEFAULTS["presentation_launchers"]
 
 # --- the spawned containers ------------------------------------------------------------------------------------
 
 c.DockerSpawner.image = image
+c.DockerSpawner.allowed_images = allowed_images  # empty: users cannot choose an image
+c.DockerSpawner.prefix = container_prefix
 c.DockerSpawner.network_name = network
 c.DockerSpawner.use_internal_ip = True
 c.DockerSpawner.remove = True  # containers are disposable; the user's files live on the volume below
 c.DockerSpawner.notebook_dir = "/home/jovyan"
 # One volume per user, mounted as the home of the notebook server and of every dashboard server of that user:
 # a dashboard serves exactly what its owner wrote.
-c.DockerSpawner.volumes = {"containds-home-{username}": "/home/jovyan"}
+c.DockerSpawner.volumes = {home_volume: "/home/jovyan"}
+# How long a dashboard's proxy trusts the hub's last answer about a viewer (containds-dashboard-proxy): the
+# longest a viewer removed from a dashboard's group keeps seeing it.
+c.Spawner.environment = {"CDS_AUTH_CACHE_SECONDS": auth_cache}
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
+# Limits per container, so that one user cannot starve the others or the host.
+if mem_limit:
+    c.DockerSpawner.mem_limit = mem_limit
+if cpu_limit:
+    c.DockerSpawner.cpu_limit = float(cpu_limit)
+# No process in a server can gain privileges (setuid binaries, sudo) or hold capabilities: they run as the
+# notebook user and need none.
+c.DockerSpawner.extra_host_config = {
+    "security_opt": ["no-new-privileges:true"],
+    "cap_drop": ["ALL"],
+    **({"pids_limit": int(pids_limit)} if pids_limit else {}),
+}
 
 # --- the hub itself -----------------------------------------------------------------------------------------------
 

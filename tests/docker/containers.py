@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import time
 from typing import Any
 
@@ -67,3 +68,36 @@ def ip_address(container: Container) -> str:
     container.reload()
     networks = container.attrs["NetworkSettings"]["Networks"]
     return next(iter(networks.values()))["IPAddress"]
+
+
+def listening_sockets(container: Container) -> set[tuple[str, int]]:
+    """Every TCP socket listening in a running container, as (address, port), read from the kernel's tables
+    (/proc/net/tcp and tcp6 of the container's network namespace)."""
+    result = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+    assert result.exit_code == 0, result.output.decode("utf-8", "replace")
+    sockets = set()
+    for line in result.output.decode().splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[3] != "0A":  # 0A: LISTEN (the header line has "st" there)
+            continue
+        address, port = fields[1].split(":")
+        sockets.add((_address(address), int(port, 16)))
+    return sockets
+
+
+def exposed_ports(container: Container) -> set[int]:
+    """Ports a container listens on beyond its loopback interface: what other containers can open."""
+    return {port for address, port in listening_sockets(container) if not _is_loopback(address)}
+
+
+def _is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def _address(hex_address: str) -> str:
+    """A /proc/net/tcp address: 32-bit words in host (little-endian) byte order."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(words))

@@ -1,11 +1,12 @@
 """Every dashboard framework an image claims, served exactly as cdsdashboards would serve it.
 
-The command is the one cdsdashboards 0.6.3 builds for a dashboard server: `start.sh python3 -m
-jhsingle_native_proxy.main`, the launcher's args (cdsdashboards' built-in launcher, read from the
-cdsdashboards inside the image, merged with the matrix's override as extra_presentation_launchers is),
-then --presentation-path, --ip and --port, under a JupyterHub-style URL prefix. Only the hub authentication
-is off (--authtype=none). The page must answer 200 and a real browser must show what only the fixture app
-computes (tests/fixtures/apps/<framework>/).
+The command is the one cdsdashboards 0.6.3 builds for a dashboard server: the hub's presentation_cmd
+(matrix.yaml: start.sh, then jhsingle-native-proxy through containds-dashboard-proxy), the launcher's args
+(cdsdashboards' built-in launcher, read from the cdsdashboards inside the image, merged with the matrix's
+override as extra_presentation_launchers is), then --presentation-path, --ip and --port, under a
+JupyterHub-style URL prefix. Only the hub authentication is off (--authtype=none). The page must answer 200
+and a real browser must show what only the fixture app computes (tests/fixtures/apps/<framework>/). The
+framework itself must listen on loopback only: the proxy's port is the only one other containers can open.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ import requests
 from buildtool.graph import Graph
 from tests.conftest import PROJECT_DIR
 from tests.docker.browser import chromium, visible_text_contains
-from tests.docker.containers import TrackedContainer, ip_address
+from tests.docker.containers import TrackedContainer, exposed_ports, ip_address, listening_sockets
 
 APPLIES_TO = "base-notebook"  # every singleuser image; which frameworks each has comes from the matrix
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "apps"
 BASE_URL = "/user/alice/dash-fixture/"  # what JupyterHub gives a named server, trailing slash included
 APPS_DIR = "/home/jovyan/dashboards"
-JHSINGLE = ["start.sh", "python3", "-m", "jhsingle_native_proxy.main"]  # the hub's default_presentation_cmd
 
 BUILTIN_LAUNCHERS = """
 import json
@@ -42,9 +42,9 @@ def builtin_launchers(docker_client: docker.DockerClient, image: str) -> dict[st
     return json.loads(output)
 
 
-def cdsdashboards_command(launcher: dict, presentation_path: str) -> list[str]:
+def cdsdashboards_command(cmd: tuple[str, ...], launcher: dict, presentation_path: str) -> list[str]:
     """The spawner's cmd + get_args() for a dashboard server (VariableMixin.get_args, DockerSpawner's ip/port)."""
-    return [*JHSINGLE, *launcher.get("args", []), f"--presentation-path={presentation_path}", "--ip=0.0.0.0",
+    return [*cmd, *launcher.get("args", []), f"--presentation-path={presentation_path}", "--ip=0.0.0.0",
             "--port=8888", "--authtype=none"]
 
 
@@ -72,7 +72,7 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
     presentation_path = f"{APPS_DIR}/{framework_name}/{entry.name}"
 
     server = container.start(
-        cdsdashboards_command(launcher, presentation_path),
+        cdsdashboards_command(graph.matrix.hub.presentation_cmd, launcher, presentation_path),
         environment=cdsdashboards_env(launcher, presentation_path),
         volumes={str(app_dir): {"bind": f"{APPS_DIR}/{framework_name}", "mode": "ro"}},
     )
@@ -83,6 +83,9 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
     with chromium() as browser:
         shown = visible_text_contains(browser, url, expected)
     assert shown, f"{expected!r} never appeared at {url}\n{server.logs().decode('utf-8', 'replace')[-3000:]}"
+    sockets = listening_sockets(server)
+    assert len(sockets) > 1, f"only the proxy listens: the {framework_name} app is not running"
+    assert exposed_ports(server) == {8888}, f"listening beyond loopback: {sorted(sockets)}"
 
 
 def _wait_for_status(url: str, server, timeout: float = 180) -> int | None:

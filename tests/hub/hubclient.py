@@ -49,19 +49,37 @@ class HubUser:
         headers = {"X-XSRFToken": self.xsrf(), "Referer": self.url("/hub/home")}
         return self.session.request(method, self.url(f"/hub/api/{path}"), headers=headers, timeout=60, **kwargs)
 
-    def start_server(self, timeout: float = 240) -> float:
-        """Start the default server and wait until it is ready; returns the seconds it took."""
+    def start_server(self, server: str = "", options: dict | None = None, timeout: float = 240) -> float:
+        """Start a server (the default one unless named), with user options if given, and wait until it is
+        ready; returns the seconds it took."""
         started = time.monotonic()
-        response = self.api("POST", f"users/{self.name}/server")
-        if response.status_code not in (201, 202, 400):  # 400: already running
-            raise AssertionError(f"starting {self.name}'s server: {response.status_code} {response.text[:300]}")
-        deadline = started + timeout
-        while time.monotonic() < deadline:
-            server = self.api("GET", f"users/{self.name}").json().get("servers", {}).get("", {})
-            if server.get("ready"):
+        path = f"users/{self.name}/servers/{server}" if server else f"users/{self.name}/server"
+        response = self.api("POST", path, **({"json": options} if options is not None else {}))
+        already_running = response.status_code == 400 and "already" in response.text
+        if response.status_code not in (201, 202) and not already_running:
+            raise AssertionError(f"starting {self.name}'s server {server!r}: {response.status_code} "
+                                 f"{response.text[:300]}")
+        while time.monotonic() - started < timeout:
+            if self.server_model(server).get("ready"):
                 return time.monotonic() - started
             time.sleep(1)
-        raise AssertionError(f"{self.name}'s server was not ready within {timeout} s")
+        raise AssertionError(f"{self.name}'s server {server!r} was not ready within {timeout} s")
+
+    def stop_server(self, server: str = "", timeout: float = 120) -> None:
+        """Stop a server once it is neither starting nor stopping, and wait until it is gone."""
+        started = time.monotonic()
+        while self.server_model(server).get("pending") and time.monotonic() - started < timeout:
+            time.sleep(1)
+        path = f"users/{self.name}/servers/{server}" if server else f"users/{self.name}/server"
+        self.api("DELETE", path)
+        while self.server_model(server) and time.monotonic() - started < timeout:
+            time.sleep(1)
+        if self.server_model(server):
+            raise AssertionError(f"{self.name}'s server {server!r} did not stop within {timeout} s")
+
+    def server_model(self, server: str = "") -> dict:
+        """The hub's model of one of this user's servers ({} when it is not running)."""
+        return self.api("GET", f"users/{self.name}").json().get("servers", {}).get(server, {})
 
     def write_file(self, path: str, content: str) -> None:
         """PUT a text file through the Jupyter contents API of this user's own server."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import docker
 import pytest
@@ -16,6 +16,14 @@ SOCKET = "/var/run/docker.sock"
 @pytest.fixture(scope="module")
 def hub_image(build_image: Callable[[str], str], graph: Graph) -> str:
     return build_image(graph.matrix.hub.name)
+
+
+@pytest.fixture(scope="module")
+def network(docker_client: docker.DockerClient) -> Iterator[str]:
+    """A network that exists, so that only the fault under test is wrong."""
+    created = docker_client.networks.create("containds-faults")
+    yield created.name
+    created.remove()
 
 
 def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
@@ -42,14 +50,19 @@ def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
     ({"CDS_HUB_PORT": "99999"}, True, "CDS_HUB_PORT='99999': a port number from 1 to 65535 expected"),
     ({"CDS_DUMMY_PASSWORD": ""}, True, "CDS_AUTHENTICATOR=dummy needs CDS_DUMMY_PASSWORD"),
     ({"CDS_DOCKER_NETWORK": "no-such-network"}, True, "CDS_DOCKER_NETWORK=no-such-network: no such Docker network"),
+    ({"CDS_HOME_VOLUME": "containds-home"}, True,
+     "CDS_HOME_VOLUME='containds-home': a volume name with {username} once expected (one volume per user)"),
+    ({"CDS_CONTAINER_PREFIX": "-x"}, True, "CDS_CONTAINER_PREFIX='-x': letters, digits and . _ - expected"),
+    ({"CDS_MEM_LIMIT": "lots"}, True, "CDS_MEM_LIMIT='lots': a size such as 512M or 2G expected, or none"),
+    ({"CDS_PIDS_LIMIT": "0"}, True, "CDS_PIDS_LIMIT='0': a whole number of processes expected, or none"),
 ], ids=["no-docker-socket", "missing-singleuser-image", "unknown-authenticator", "bad-port", "dummy-without-password",
-        "missing-network"])
+        "missing-network", "shared-home-volume", "bad-container-prefix", "bad-memory-limit", "zero-pids-limit"])
 def test_bad_deployment_stops_the_hub_with_one_clear_line(
-    docker_client: docker.DockerClient, hub_image: str, environment: dict[str, str], with_socket: bool, message: str
+    docker_client: docker.DockerClient, hub_image: str, network: str, environment: dict[str, str], with_socket: bool,
+    message: str
 ) -> None:
-    if "CDS_SINGLEUSER_IMAGE" not in environment:
-        # Point at an image that exists, so that only the fault under test is wrong.
-        environment = {"CDS_SINGLEUSER_IMAGE": hub_image, **environment}
+    # Point at an image and a network that exist, so that only the fault under test is wrong.
+    environment = {"CDS_SINGLEUSER_IMAGE": hub_image, "CDS_DOCKER_NETWORK": network, **environment}
     status, log = _start(docker_client, hub_image, environment, with_socket)
     assert status != 0
     errors = [line for line in log.splitlines() if "configuration error" in line]

@@ -26,5 +26,8 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "voila==0.5.13" \
         "voila-materialstream==0.4.0"
 
+USER root
+COPY layers/singleuser/containds-dashboard-proxy layers/singleuser/containds-bokeh-server /usr/local/bin/
+
 USER ${NB_UID}
 WORKDIR ${HOME}

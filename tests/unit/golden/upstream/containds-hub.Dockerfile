@@ -38,7 +38,7 @@ COPY patches/ /tmp/hub-patches/
 COPY apply-patches /usr/local/bin/apply-patches
 RUN apply-patches /tmp/hub-patches && rm -rf /tmp/hub-patches
 
-COPY jupyterhub_config.py dashboard_access.py defaults.json /etc/jupyterhub/
+COPY jupyterhub_config.py containds_spawner.py user_options.py dashboard_access.py defaults.json /etc/jupyterhub/
 RUN useradd --system --uid 990 --home-dir /srv/jupyterhub --create-home --shell /usr/sbin/nologin jupyterhub && \
     mkdir -p /srv/jupyterhub/data && chown -R jupyterhub: /srv/jupyterhub
 

@@ -1,0 +1,110 @@
+"""The hub as hub/README.md deploys it (hub/docker-compose.yml), with test names for everything it creates.
+
+Every name a deployment can choose is set to a test value (network, data volume, container prefix, home
+volume pattern, hub name), so the tests also prove that those settings work, and that nothing the tests make
+collides with a hub an operator runs on the same engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+from docker.models.containers import Container
+
+from tests.conftest import PROJECT_DIR
+from tests.hub.hubclient import HubUser
+
+COMPOSE_FILE = PROJECT_DIR / "hub" / "docker-compose.yml"
+PROJECT = "containds-e2e"
+NAMES = {
+    "CDS_HUB_HOST": "containds-hub-e2e",
+    "CDS_DOCKER_NETWORK": "containds-e2e-net",
+    "CDS_DATA_VOLUME": "containds-e2e-data",
+    "CDS_CONTAINER_PREFIX": "containds-e2e",
+    "CDS_HOME_VOLUME": "containds-e2e-home-{username}",
+}
+ADMIN = "alice"  # CDS_ADMIN_USERS
+
+
+@dataclass
+class Hub:
+    base_url: str
+    password: str
+    environment: dict[str, str]
+    client: docker.DockerClient
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        return self.environment["CDS_HUB_HOST"]
+
+    def user(self, name: str) -> HubUser:
+        return HubUser(self.base_url, name, self.password)
+
+    def admin(self) -> HubUser:
+        admin = self.user(ADMIN)
+        admin.login()
+        return admin
+
+    def compose(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["docker-compose", "-p", PROJECT, "-f", str(COMPOSE_FILE), *args], env=self.environment,
+                              capture_output=True, text=True, timeout=300)
+
+    def wait_until_up(self, timeout: float = 120) -> float:
+        """JupyterHub 5 may answer 404 for a moment after it starts: poll until its API says 200. Returns the
+        seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            try:
+                if requests.get(f"{self.base_url}/hub/api", timeout=5).status_code == 200:
+                    return time.monotonic() - started
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"the hub did not come up within {timeout} s:\n{self.logs(60)}")
+
+    def restart(self) -> float:
+        """`docker restart` the hub; returns the seconds until its API answers again."""
+        started = time.monotonic()
+        result = subprocess.run(["docker", "restart", self.host], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        self.wait_until_up()
+        return time.monotonic() - started
+
+    def logs(self, tail: int | None = None) -> str:
+        container = self.client.containers.get(self.host)
+        return container.logs(tail=tail if tail is not None else "all").decode("utf-8", "replace")
+
+    def server_state(self, user: str, server: str = "") -> dict[str, Any]:
+        """What the hub recorded about a running server (the admin may read it), e.g. its container's id."""
+        model = self.admin().api("GET", f"users/{user}").json()
+        return model["servers"][server]["state"]
+
+    def container_of(self, user: str, server: str = "") -> Container:
+        return self.client.containers.get(self.server_state(user, server)["object_id"])
+
+    def remove_leftovers(self) -> None:
+        """Spawned containers and the users' home volumes of an earlier run (the compose down takes the rest)."""
+        prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
+        for container in self.client.containers.list(all=True, filters={"name": prefix}):
+            if container.name.startswith(prefix):
+                container.remove(force=True)
+        volume_prefix = self.environment["CDS_HOME_VOLUME"].split("{username}")[0]
+        for volume in self.client.volumes.list():
+            if volume.name.startswith(volume_prefix):
+                with contextlib.suppress(docker.errors.APIError):
+                    volume.remove(force=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
