@@ -1,36 +1,41 @@
 #!/bin/bash
-# run-hooks.sh DIR: run the hooks in DIR in name order. Sourced by start.sh, so a `*.sh` hook is sourced
-# into the starting shell (it can export variables for the command); any other executable file is run.
-# A hook that fails stops the start: a half-configured server is worse than none.
+# run-hooks.sh DIR: run the hooks in DIR in name order. Sourced by start.sh: a `*.sh` hook is sourced into the
+# starting shell (it can export variables for the command), any other executable file is run, anything else is
+# skipped. A hook that fails is reported and the start goes on, as in Jupyter Docker Stacks: one broken hook
+# must not keep a server from starting.
 
-_hooks_dir="${1:-}"
-if [ -z "${_hooks_dir}" ]; then
-    echo "usage: run-hooks.sh DIR" >&2
-    return 2 2>/dev/null || exit 2
-fi
-if [ ! -d "${_hooks_dir}" ]; then
-    echo "run-hooks.sh: ${_hooks_dir} is not a directory" >&2
+declare -F _log_info >/dev/null || source /usr/local/bin/_docker_stacks_log.sh
+
+if [ $# -ne 1 ] || [ ! -d "${1}" ]; then
+    _log_error "run-hooks.sh: one directory expected, got: $*"
     return 1 2>/dev/null || exit 1
 fi
 
-echo "Running hooks in ${_hooks_dir} as uid $(id -u) gid $(id -g)" >&2
-for _hook in "${_hooks_dir}"/*; do
+# start.sh runs with `set -e`; a failing hook must not end it, and a hook that turns errexit on must not leak
+# it to the next one.
+case "$-" in *e*) _hooks_errexit=yes ;; *) _hooks_errexit=no ;; esac
+set +e
+
+_log_info "Running hooks in: ${1} as uid: $(id -u) gid: $(id -g)"
+for _hook in "${1}"/*; do
     [ -e "${_hook}" ] || continue  # an empty directory
-    case "${_hook}" in
-        *.sh)
-            echo "Sourcing ${_hook}" >&2
-            # shellcheck disable=SC1090
-            source "${_hook}" || { echo "run-hooks.sh: ${_hook} failed" >&2; return 1 2>/dev/null || exit 1; }
-            ;;
-        *)
-            if [ -x "${_hook}" ]; then
-                echo "Running ${_hook}" >&2
-                "${_hook}" || { echo "run-hooks.sh: ${_hook} failed" >&2; return 1 2>/dev/null || exit 1; }
-            else
-                echo "Ignoring ${_hook}: neither *.sh nor executable" >&2
-            fi
-            ;;
-    esac
+    if [[ "${_hook}" == *.sh ]]; then
+        _log_info "Sourcing shell script: ${_hook}"
+        # shellcheck disable=SC1090
+        source "${_hook}"
+        _hook_status=$?
+        set +e
+    elif [ -x "${_hook}" ]; then
+        _log_info "Running executable: ${_hook}"
+        "${_hook}"
+        _hook_status=$?
+    else
+        _log_info "Ignoring non-executable: ${_hook}"
+        continue
+    fi
+    [ "${_hook_status}" -eq 0 ] || _log_error "${_hook} has failed, continuing execution"
 done
-unset _hooks_dir _hook
-echo "Done running hooks in ${1}" >&2
+_log_info "Done running hooks in: ${1}"
+
+[ "${_hooks_errexit}" = no ] || set -e
+unset _hooks_errexit _hook _hook_status

@@ -29,6 +29,10 @@ class TrackedContainer:
         assert status == 0, f"{command!r} exited {status}:\n{stdout}{stderr}"
         return stdout
 
+    def streams(self, command: str | list[str] | None, timeout: int = 120, **kwargs: Any) -> tuple[int, str, str]:
+        """Run to completion; returns the exit status, stdout and stderr apart."""
+        return self._run(command, timeout, **kwargs)
+
     def _run(self, command: str | list[str] | None, timeout: int, **kwargs: Any) -> tuple[int, str, str]:
         container = self.start(command, **kwargs)
         try:

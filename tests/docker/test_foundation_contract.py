@@ -84,20 +84,9 @@ def test_start_sh_as_user_runs_hooks_then_execs_the_command(container: TrackedCo
     )
     assert status == 0, output
     assert "executable hook ran as 1000" in output
-    assert "Ignoring /usr/local/bin/start-notebook.d/30-ignored.txt" in output
+    assert "Ignoring non-executable: /usr/local/bin/start-notebook.d/30-ignored.txt" in output
     # start.sh exec'd bash: bash's parent is tini, not a lingering start.sh.
     assert "value=from-sourced-hook uid=1000 parent=tini" in output
-
-
-def test_a_failing_hook_stops_the_start(container: TrackedContainer, tmp_path: Path) -> None:
-    hooks = tmp_path / "failing"
-    hooks.mkdir()
-    (hooks / "10-fail.sh").write_text("false\n")
-    status, output = container.run(
-        ["echo", "command-ran"], volumes={str(hooks): {"bind": "/usr/local/bin/before-notebook.d", "mode": "ro"}}
-    )
-    assert status != 0
-    assert "command-ran" not in output
 
 
 def test_start_sh_as_root_drops_to_the_notebook_user(container: TrackedContainer) -> None:

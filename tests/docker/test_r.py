@@ -23,3 +23,9 @@ def test_r_packages_load(container: TrackedContainer) -> None:
     output = container.check(["Rscript", "-e", script])
     assert output.split("\n")[:len(PACKAGES)] == [f"loaded {p}" for p in PACKAGES], output
 
+
+
+def test_r_plots_are_sent_in_every_notebook_format(container: TrackedContainer) -> None:
+    """jupyter.plot_mimetypes in R's profile, as Jupyter Docker Stacks' R images set it."""
+    output = container.check(["Rscript", "-e", "cat(getOption('jupyter.plot_mimetypes'), sep = '\\n')"])
+    assert output.split() == ["text/plain", "image/png", "image/jpeg", "image/svg+xml", "application/pdf"]

@@ -9,7 +9,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
     apt-get update -q && \
     DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
-        git
+        git \
+        openssl
 
 USER ${NB_UID}
 RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
@@ -19,18 +20,20 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
         "jupyterhub==5.5.4" \
         "jupyterlab==4.6.6" \
-        "notebook==7.6.5"
+        "notebook==7.6.5" \
+        "nbclassic==1.3.3"
 
 USER root
-COPY start-notebook.py start-singleuser.py start-notebook.sh start-singleuser.sh /usr/local/bin/
+COPY start-notebook.py start-singleuser.py start-notebook.sh start-singleuser.sh run-one-constantly /usr/local/bin/
 COPY jupyter_server_config.py docker_healthcheck.py /etc/jupyter/
 
 ENV JUPYTER_PORT=8888
 EXPOSE ${JUPYTER_PORT}
 CMD ["start-notebook.py"]
 
-# Asks the running server's /api, wherever it listens (a plain notebook or a hub's single-user server).
-HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
+# Asks the running server's /api, wherever it listens (a plain notebook or a hub's single-user server), at
+# Jupyter Docker Stacks' pace.
+HEALTHCHECK --interval=3s --timeout=3s --start-period=3s --retries=3 \
     CMD /etc/jupyter/docker_healthcheck.py || exit 1
 
 USER ${NB_UID}

@@ -16,7 +16,14 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
         r-cran-tidyverse \
         r-cran-rmarkdown \
         r-cran-htmlwidgets \
-        fonts-dejavu-core
+        fonts-dejavu-core \
+        pandoc
+
+# R kernels send plots in every format a notebook can show (and nbconvert can export), as Jupyter Docker
+# Stacks' R images set it.
+USER root
+RUN echo "options(jupyter.plot_mimetypes = c('text/plain', 'image/png', 'image/jpeg', 'image/svg+xml', 'application/pdf'))" \
+        >> /etc/R/Rprofile.site
 
 USER ${NB_UID}
 RUN R --quiet --no-save -e 'IRkernel::installspec(user = FALSE, prefix = Sys.getenv("CONDA_DIR"))' && \

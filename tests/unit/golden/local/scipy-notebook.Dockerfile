@@ -4,6 +4,20 @@ FROM containds/base-notebook:hub-5.5.4
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
+USER root
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+    apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
+        pandoc \
+        texlive-xetex \
+        texlive-fonts-recommended \
+        texlive-plain-generic \
+        cm-super \
+        dvipng \
+        gcc \
+        python3-dev
+
 USER ${NB_UID}
 RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
     --mount=type=secret,id=cacert,mode=0444 \
@@ -34,7 +48,9 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "ipympl==0.10.*" \
         "cloudpickle==3.1.*" \
         "dill==0.4.*" \
-        "patsy==1.0.*"
+        "patsy==1.0.*" \
+        "cython==3.3.*" \
+        "jupyterlab-git==0.55.*"
 
 # Build matplotlib's font cache now, so the first plot in a container does not pay for it.
 RUN MPLBACKEND=Agg python -c "import matplotlib.pyplot"
