@@ -1,13 +1,14 @@
 """Benchmark: what each tool the local stacks carry for Jupyter Docker Stacks parity costs on disk.
 
-    python bench/additions.py      (needs the local stacks built: python -m buildtool --stacks local build stacks)
+    python bench/additions.py   (needs the local stacks: python -m buildtool --stacks local build stacks)
 
 Each group is installed, on its own, into a throwaway container of the stack image below the one that carries
 it (apt with the image's own sources, pip with the host's CA bundle mounted for PyPI), and the container's
 writable layer is measured (`docker container inspect --size`). A group marked "with its stack's others" is
 measured as the difference between installing the stack's whole list for that manager with and without it
-(nbclassic: its parent, foundation, has no Jupyter, which base-notebook's other packages bring). Groups overlap in dependencies (TeX and
-cm-super share ghostscript, for example), so the last row installs them together: that is what the stack pays.
+(nbclassic: its parent, foundation, has no Jupyter, which base-notebook's other packages bring). Groups overlap
+in dependencies (TeX and cm-super share ghostscript, for example), so the last row installs them together: that
+is what the stack pays.
 Package names and pins are read from matrix.yaml; a group naming a package the matrix no longer has fails.
 Results: bench/results-additions.md.
 """
