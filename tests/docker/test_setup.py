@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -21,8 +21,11 @@ BUNDLE = "/etc/ssl/certs/host-ca.crt"  # the host's CA bundle: PyPI through this
 
 
 @pytest.fixture(scope="module")
-def debian(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient) -> TrackedContainer:
-    return TrackedContainer(docker_client, build_image(graph.matrix.root.name))
+def debian(build_image: Callable[[str], str], graph: Graph,
+           docker_client: docker.DockerClient) -> Iterator[TrackedContainer]:
+    tracked = TrackedContainer(docker_client, build_image(graph.matrix.root.name))
+    yield tracked
+    tracked.remove()
 
 
 @pytest.fixture(scope="module")
