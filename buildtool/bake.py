@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from buildtool.graph import Graph
+from buildtool.buildinfo import BuildInfo
+from buildtool.graph import BAKE_GROUPS, Graph
+from buildtool.labels import static_labels
 from buildtool.render import Rendered
-from buildtool.tags import BuildInfo, all_refs, primary_ref, repository, static_labels
+from buildtool.tags import all_refs, primary_ref, repository
 
 CA_VARIABLE = "CA_BUNDLE"
 
@@ -36,11 +38,11 @@ def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: s
             # The parent's FROM reference is served by the parent target: bake builds them in order.
             spec["contexts"] = {primary_ref(matrix, parent): f"target:{parent.name}"}
         targets[name] = spec
-    groups = {"default": {"targets": list(targets)}}
-    for kind in ("stack", "image", "hub"):
-        names = [n for n, item in rendered.items() if item.target.kind == kind]
+    groups: dict[str, dict[str, list[str]]] = {"default": {"targets": list(targets)}}
+    for group in BAKE_GROUPS:
+        names = [name for name, item in rendered.items() if item.target.bake_group == group]
         if names:
-            groups[f"{kind}s" if kind != "hub" else "hub"] = {"targets": names}
+            groups[group] = {"targets": names}
     return {
         "variable": {CA_VARIABLE: {"default": "/etc/ssl/certs/ca-certificates.crt"}},
         "group": groups,

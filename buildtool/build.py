@@ -1,43 +1,69 @@
-"""Build targets parents first: skip what is up to date, record each result, keep going when asked."""
+"""Build targets parents first: skip what is up to date, record each result, keep going when asked.
+
+Each target is produced the way the graph says: the root by bootstrap (debootstrap, then `docker import`),
+every other built target from its rendered Dockerfile. Either way it gets a fingerprint, its labels and its
+tags, and an image whose fingerprint label already matches is left alone.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from buildtool import engine, manifest
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
+from buildtool.buildinfo import BuildInfo
 from buildtool.errors import BuildToolError
+from buildtool.fingerprint import FINGERPRINT_LABEL
 from buildtool.graph import Graph, Target
-from buildtool.render import Rendered, render_all
-from buildtool.results import Result, Status
-from buildtool.status import Reporter
-from buildtool.tags import FINGERPRINT_LABEL, BuildInfo, all_refs, primary_ref, static_labels
+from buildtool.labels import build_labels
+from buildtool.layout import BuildDir
+from buildtool.render import render_all
+from buildtool.results import Result, Status, summary_table
+from buildtool.status import Reporter, reporter_for
+from buildtool.tags import all_refs, primary_ref
 
 LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    build_dir: Path
+    build_dir: BuildDir
     ca_bundle: Path | None
     keep_going: bool
-    force: frozenset[str]  # targets to rebuild even when up to date (the named ones, not their ancestors)
+    force: frozenset[str]  # targets to make again even when up to date (the named ones, not their ancestors)
     info: BuildInfo
-    force_root: bool = False  # debootstrap again: only `bootstrap --force`, as a new root invalidates every cache
 
 
-def contexts_dir(build_dir: Path) -> Path:
-    return build_dir / "contexts"
+@dataclass(frozen=True)
+class Plan:
+    """What building one target takes: its fingerprint and the step that makes its image."""
+
+    target: Target
+    fingerprint: str
+    make: Callable[[str, tuple[str, ...], dict[str, str]], None]  # (primary ref, all refs, labels) -> image
 
 
-def bytecode_dir(build_dir: Path) -> Path:
-    """Compiled templates: compiling them again would be most of a no-op build's rendering time."""
-    return build_dir / "cache" / "jinja"
+def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: int = 1) -> list[Result]:
+    """`build_targets` with progress on stderr (a live table on a terminal), the builder used, the summary."""
+    ca = options.ca_bundle
+    print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
+    started = time.monotonic()
+    reporter = reporter_for([t.name for t in targets])
+    try:
+        results = build_targets(graph, targets, options, reporter, jobs)
+    finally:
+        reporter.close()
+    if any(r.status == "built" and graph.targets[r.target].production == "dockerfile" for r in results):
+        print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
+    print(f"\n{summary_table(results)}\ntotal {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return results
 
 
 def build_targets(
@@ -51,7 +77,7 @@ def build_targets(
     refs = {t.name: primary_ref(graph.matrix, t) for t in targets}
     states = engine.image_states(list(refs.values()))
     known = {name: states[ref] for name, ref in refs.items()}
-    rendered = render_all(graph, targets, contexts_dir(options.build_dir), bytecode_dir(options.build_dir))
+    plans = plan(graph, targets, options)
     in_run = {t.name for t in targets}
     results: dict[str, Result] = {}
     waiting = list(targets)
@@ -70,8 +96,7 @@ def build_targets(
                 elif len(running) < max(1, jobs) and (parent is not None or target.parent not in in_run):
                     waiting.remove(target)
                     reporter.started(target.name)
-                    job = pool.submit(_build_one, graph, target, rendered.get(target.name), options,
-                                      known[target.name])
+                    job = pool.submit(_build_one, graph, plans[target.name], options, known[target.name])
                     running[job] = target.name
             if running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -83,6 +108,35 @@ def build_targets(
     return [results[t.name] for t in targets]
 
 
+def plan(graph: Graph, targets: list[Target], options: BuildOptions) -> dict[str, Plan]:
+    """A plan per target: bootstrap the root, build the rest from their rendered Dockerfiles."""
+    build_dir = options.build_dir
+    rendered = render_all(graph, targets, build_dir.contexts, build_dir.templates_cache)
+    plans = {}
+    for target in targets:
+        log = build_dir.log(target.name)
+        if target.production == "bootstrap":
+            root = graph.matrix.root
+            plans[target.name] = Plan(target, root_fingerprint(root), _bootstrap_step(graph, build_dir.rootfs, log))
+        else:
+            item = rendered[target.name]
+            plans[target.name] = Plan(target, item.fingerprint, _dockerfile_step(target, item.context, options, log))
+    return plans
+
+
+def _bootstrap_step(graph: Graph, rootfs: Path, log: Path) -> Callable[[str, tuple[str, ...], dict[str, str]], None]:
+    def make(ref: str, _refs: tuple[str, ...], labels: dict[str, str]) -> None:
+        bootstrap_root(graph.matrix.root, ref, labels, rootfs, log)  # tagged with the other refs afterwards
+    return make
+
+
+def _dockerfile_step(target: Target, context: Path, options: BuildOptions,
+                     log: Path) -> Callable[[str, tuple[str, ...], dict[str, str]], None]:
+    def make(_ref: str, refs: tuple[str, ...], labels: dict[str, str]) -> None:
+        engine.build_image(engine.detect_builder(), target.name, context, refs, labels, options.ca_bundle, log)
+    return make
+
+
 def _settle(results: dict[str, Result], reporter: Reporter, waiting: list[Target], target: Target,
             result: Result) -> None:
     waiting.remove(target)
@@ -90,28 +144,21 @@ def _settle(results: dict[str, Result], reporter: Reporter, waiting: list[Target
     reporter.finished(result)
 
 
-def _build_one(graph: Graph, target: Target, rendered: Rendered | None, options: BuildOptions,
-               current: engine.ImageState | None) -> Result:
+def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.ImageState | None) -> Result:
     """Build one target unless its image (`current`, None when there is none) already has its fingerprint."""
     started = time.monotonic()
+    target = plan.target
     ref = primary_ref(graph.matrix, target)
     refs = all_refs(graph, target, options.info)
-    fingerprint = rendered.fingerprint if rendered else root_fingerprint(graph.matrix.root)
     try:
-        forced = options.force_root if rendered is None else target.name in options.force
         status: Status = "up to date"
-        if forced or current is None or current.labels.get(FINGERPRINT_LABEL) != fingerprint:
+        forced = target.name in options.force
+        if forced or current is None or current.labels.get(FINGERPRINT_LABEL) != plan.fingerprint:
             status = "built"
-            labels = oci_labels(graph, target, options.info, fingerprint)
-            log = options.build_dir / "logs" / f"{target.name}.log"
-            if rendered is None:
-                bootstrap_root(graph.matrix.root, ref, labels, options.build_dir / "rootfs", log)
-            else:
-                engine.build_image(engine.detect_builder(), target.name, rendered.context, refs, labels,
-                                   options.ca_bundle, log)
+            plan.make(ref, refs, build_labels(graph, target, options.info, plan.fingerprint))
             current = engine.image_state(ref)
-        if rendered is not None:  # the root has no Python to ask
-            refs = record_manifest(graph, target, ref, fingerprint, options)
+        if target.has_python:
+            refs = record_manifest(graph, target, ref, plan.fingerprint, options)
         missing = [r for r in refs if current is None or r not in current.tags]
         if missing:
             engine.tag_image(ref, missing)  # a new commit's or day's tags, also on an up-to-date image
@@ -135,19 +182,3 @@ def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, op
     if refs != found.references:  # new, or a new commit's or day's tags: an up-to-date one is not rewritten
         manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
     return refs
-
-
-def oci_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) -> dict[str, str]:
-    """OCI annotations plus our fingerprint, given at build time so Dockerfiles stay reproducible.
-
-    `created` is the commit's time, not the wall clock: a rebuild of the same inputs at the same commit then
-    gives the same image ID, so BuildKit's cache still matches every image built on it.
-    """
-    labels = {
-        **static_labels(graph.matrix, target, fingerprint),
-        "org.opencontainers.image.created": info.source_time or f"{info.build_date}T00:00:00+00:00",
-        "org.opencontainers.image.revision": info.git_sha or "unknown",
-    }
-    if target.parent is not None:
-        labels["org.opencontainers.image.base.name"] = primary_ref(graph.matrix, graph.targets[target.parent])
-    return labels

@@ -8,24 +8,26 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 from buildtool import engine
 from buildtool.bake import bake_definition
-from buildtool.build import BuildOptions, build_targets, contexts_dir
+from buildtool.build import BuildOptions, run_build
+from buildtool.buildinfo import BuildInfo
 from buildtool.errors import EXIT_FAILURE, EXIT_USAGE, BuildToolError, MatrixError, UsageError
 from buildtool.graph import Graph, Target, build_graph
+from buildtool.layout import BuildDir
 from buildtool.matrix import load_matrix
 from buildtool.render import render_all
-from buildtool.results import Result, summary_table
+from buildtool.results import Result
 from buildtool.sources import choose_source
-from buildtool.status import reporter_for
-from buildtool.tags import BuildInfo, all_refs, primary_ref
+from buildtool.tags import all_refs, primary_ref
 from buildtool.workflow import WORKFLOW_PATH, workflow_yaml
 
 LOGGER = logging.getLogger("buildtool")
 STACK_CHOICES = ("auto", "local", "upstream")
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command stopped by SIGPIPE
 
 DESCRIPTION = """\
 Build, test and publish the ContainDS Dashboards images (singleuser images for DockerSpawner and the
@@ -62,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # here, so that a closed pipe is noticed inside this try
+        return status
+    except BrokenPipeError:
+        # The reader went away (`list | head`): nothing more to say, and nothing to say it on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except MatrixError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -154,7 +162,7 @@ def _graph(args: argparse.Namespace) -> Graph:
 def _list(args: argparse.Namespace) -> int:
     graph = _graph(args)
     info = BuildInfo.detect(graph.matrix.project_dir)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": t.name,
             "kind": t.kind,
@@ -192,7 +200,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     graph = _graph(args)
-    rendered = render_all(graph, graph.with_ancestors(graph.select(args.targets)), contexts_dir(args.build_dir))
+    rendered = render_all(graph, graph.with_ancestors(graph.select(args.targets)), BuildDir(args.build_dir).contexts)
     for item in rendered.values():
         print(item.context / "Dockerfile")
     return 0
@@ -203,26 +211,12 @@ def _build(args: argparse.Namespace) -> int:
         raise UsageError(f"-j {args.jobs}: at least 1 expected")
     graph = _graph(args)
     selected = graph.select(args.targets)
-    forced = frozenset(t.name for t in selected) if args.force else frozenset()
-    options = BuildOptions(args.build_dir, engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
+    # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
+    # every cache above it).
+    forced = frozenset(t.name for t in selected if t.production == "dockerfile") if args.force else frozenset()
+    options = BuildOptions(BuildDir(args.build_dir), engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
                            BuildInfo.detect(graph.matrix.project_dir))
-    targets = graph.with_ancestors(selected)
-    return _report(run_build(graph, targets, options, args.jobs), args.json)
-
-
-def run_build(graph: Graph, targets: list[Target], options: BuildOptions, jobs: int = 1) -> list[Result]:
-    ca = options.ca_bundle
-    print(f"CA bundle: {ca} (as BuildKit secret)" if ca else "CA bundle: none", file=sys.stderr)
-    started = time.monotonic()
-    reporter = reporter_for([t.name for t in targets])
-    try:
-        results = build_targets(graph, targets, options, reporter, jobs)
-    finally:
-        reporter.close()
-    if engine.detect_builder.cache_info().currsize:  # only when something was built
-        print(f"builder: {engine.detect_builder().describe()}", file=sys.stderr)
-    print(f"\n{summary_table(results)}\ntotal {time.monotonic() - started:.1f}s", file=sys.stderr)
-    return results
+    return _report(run_build(graph, graph.with_ancestors(selected), options, args.jobs), args.json)
 
 
 def _report(results: list[Result], as_json: bool) -> int:
@@ -236,17 +230,17 @@ def _bootstrap(args: argparse.Namespace) -> int:
     root = graph.targets[graph.matrix.root.name]
     if not root.built:
         raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
-    options = BuildOptions(args.build_dir, None, False, frozenset(), BuildInfo.detect(graph.matrix.project_dir),
-                           force_root=args.force)
+    options = BuildOptions(BuildDir(args.build_dir), None, False, frozenset([root.name] if args.force else []),
+                           BuildInfo.detect(graph.matrix.project_dir))
     return _report(run_build(graph, [root], options), False)
 
 
 def _test(args: argparse.Namespace) -> int:
     graph = _graph(args)
     names = [t.name for t in graph.select(args.targets)]
-    extra = args.pytest_args
-    suites = ["tests/docker", *(["tests/hub"] if graph.matrix.hub.name in names else [])]
-    command = [sys.executable, "-m", "pytest", "-m", "docker", *suites, *extra]
+    # Every Docker test; each suite selects itself by the targets named (tests/docker/conftest.py and
+    # tests/hub/conftest.py read BUILDTOOL_TARGETS).
+    command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *args.pytest_args]
     env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
            "BUILDTOOL_MATRIX": str(args.matrix.resolve())}
     print(f"testing {', '.join(names)}: {' '.join(command)}", file=sys.stderr)
@@ -255,7 +249,7 @@ def _test(args: argparse.Namespace) -> int:
 
 def _bake(args: argparse.Namespace) -> int:
     graph = _graph(args)
-    contexts = contexts_dir(args.build_dir)
+    contexts = BuildDir(args.build_dir).contexts
     rendered = render_all(graph, graph.select(["all"]), contexts)
     project = graph.matrix.project_dir
     relative = os.path.relpath(contexts.resolve(), project)
@@ -283,7 +277,8 @@ def _push(args: argparse.Namespace) -> int:
 
     graph = _graph(args)
     info = BuildInfo.detect(graph.matrix.project_dir)
-    results = push_targets(graph, graph.select(args.targets), info, args.registry, args.build_dir, args.keep_going,
+    results = push_targets(graph, graph.select(args.targets), info, args.registry, BuildDir(args.build_dir),
+                           args.keep_going,
                            lambda line: print(line, file=sys.stderr, flush=True))
     if args.json:
         print(json.dumps([r.__dict__ for r in results], indent=2))

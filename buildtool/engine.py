@@ -1,4 +1,8 @@
-"""The only module that runs docker: builder choice, builds, image inspection, tagging and pushing."""
+"""The only module that runs docker: builder choice, builds, image inspection, tagging and pushing.
+
+It speaks to the engine through the docker CLI (builds, imports, the batched inspect) and the docker SDK (tag,
+push, run); failures of either become this module's errors through one translator, `_engine_errors`.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +61,10 @@ class ImageMissing(EngineError):
     """No local image has this reference."""
 
 
+class CommandMissing(EngineError):
+    """The image has no such executable."""
+
+
 class BuildFailed(BuildToolError):
     def __init__(self, target: str, log: Path, tail: str) -> None:
         self.tail = tail
@@ -78,16 +86,24 @@ def client() -> docker.DockerClient:
 
 
 @contextlib.contextmanager
-def _sdk_errors(ref: str) -> Iterator[None]:
-    """The SDK's exceptions as ours, so callers need not import the SDK to catch them."""
+def _engine_errors(subject: str) -> Iterator[None]:
+    """The SDK's exceptions and failed CLI commands as this module's errors, naming `subject`, so that callers
+    need not import the SDK to catch them."""
     import docker.errors
 
     try:
         yield
     except docker.errors.ImageNotFound:
-        raise ImageMissing(f"no local image {ref}") from None
+        raise ImageMissing(f"no local image {subject}") from None
+    except docker.errors.APIError as exc:
+        if "executable file not found" in str(exc):
+            raise CommandMissing(f"{subject}: {_first_line(exc.explanation or exc)}") from None
+        raise EngineError(f"Docker engine: {_first_line(exc)}") from None
     except docker.errors.DockerException as exc:
         raise EngineError(f"Docker engine: {_first_line(exc)}") from None
+    except subprocess.CalledProcessError as exc:
+        raise EngineError(f"{subject}: {' '.join(map(str, exc.cmd[:3]))} failed: {_first_line(exc.stderr)}") \
+            from None
 
 
 def cli() -> str:
@@ -221,7 +237,7 @@ def _short_ref(ref: str) -> str:
 
 
 def tag_image(source: str, refs: Sequence[str]) -> None:
-    with _sdk_errors(source):
+    with _engine_errors(source):
         image = client().images.get(source)
         for ref in refs:
             repository, tag = ref.rsplit(":", 1)
@@ -243,7 +259,7 @@ def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Se
             tar.stdout.close()
         tar.wait()
     if result.returncode != 0 or tar.returncode != 0:
-        raise BuildToolError(f"docker import of {rootfs} as {ref} failed: {_first_line(result.stderr)}")
+        raise EngineError(f"docker import of {rootfs} as {ref} failed: {_first_line(result.stderr)}")
 
 
 def _run_quiet(command: list[str]) -> str | None:
@@ -266,7 +282,7 @@ def push_image(local: str, ref: str) -> None:
     """Tag `local` as `ref` and push it; registry errors reported in the stream become EngineError."""
     tag_image(local, [ref])
     repository, tag = ref.rsplit(":", 1)
-    with _sdk_errors(local):
+    with _engine_errors(local):
         for event in client().images.push(repository, tag, stream=True, decode=True):
             if "error" in event:
                 raise EngineError(str(event["error"]).strip())
@@ -275,7 +291,7 @@ def push_image(local: str, ref: str) -> None:
 def registry_digest(ref: str) -> str | None:
     """The digest the registry gave `ref` (as recorded in the local image's RepoDigests)."""
     repository = ref.rsplit(":", 1)[0]
-    with _sdk_errors(ref):
+    with _engine_errors(ref):
         digests = client().images.get(ref).attrs.get("RepoDigests") or []
     for digest in digests:
         name, _, value = digest.partition("@")
@@ -284,24 +300,18 @@ def registry_digest(ref: str) -> str | None:
     return None
 
 
-class CommandMissing(BuildToolError):
-    """The image has no such executable."""
-
-
 def run_output(ref: str, command: Sequence[str]) -> str:
-    """stdout of `command` run in a throw-away container of `ref` (its entrypoint bypassed)."""
-    import docker.errors
-
-    try:
-        output = client().containers.run(ref, list(command[1:]), entrypoint=[command[0]], remove=True,
-                                         stdout=True, stderr=False)
-    except docker.errors.ImageNotFound:
-        raise ImageMissing(f"no local image {ref}") from None
-    except docker.errors.ContainerError as exc:
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
-        raise BuildToolError(f"{ref}: {command[0]} exited {exc.exit_status}: {_first_line(stderr)}") from None
-    except docker.errors.APIError as exc:
-        if "executable file not found" in str(exc):
-            raise CommandMissing(f"{ref} has no {command[0]}") from None
-        raise BuildToolError(f"{ref}: running {command[0]} failed: {_first_line(exc)}") from None
-    return output.decode("utf-8", "replace")
+    """stdout of `command` run in a throw-away container of `ref` (its entrypoint bypassed). The container is
+    removed whatever happens, a command that could not even start included."""
+    with _engine_errors(ref):
+        container = client().containers.create(ref, list(command[1:]), entrypoint=[command[0]])
+        try:
+            container.start()
+            status = container.wait()["StatusCode"]
+            output = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+            errors = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
+        finally:
+            container.remove(force=True)
+    if status != 0:
+        raise EngineError(f"{ref}: {command[0]} exited {status}: {_first_line(errors)}")
+    return output

@@ -1,32 +1,54 @@
-"""The build graph for one source (local or upstream): targets, their parents, and build order."""
+"""The build graph for one source (local or upstream): targets, their parents, and build order.
+
+`build_graph` is the one place that knows what each kind of target (root, stack, image, hub) means: it
+resolves, once per target, everything the later steps need (how it is produced, its template and build-context
+files, what it installs, its tag templates), so that render, build, tags, bake, workflow and manifest read the
+target instead of deciding again by kind.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
 from buildtool.errors import UsageError
-from buildtool.matrix import Matrix, Source
+from buildtool.matrix import MANAGERS, Matrix, Packages, Source
 
 Kind = Literal["root", "stack", "image", "hub"]
+Production = Literal["pull", "bootstrap", "dockerfile"]
+BAKE_GROUPS = ("stacks", "images", "hub")  # docker-bake.json's groups besides `default`, in file order
 
 
 @dataclass(frozen=True)
 class Target:
-    """One image of the graph. An `external` target is pulled as is, never built."""
+    """One image of the graph, with what building it takes."""
 
     name: str
     kind: Kind
     parent: str | None
-    external: str | None
-    frameworks: tuple[str, ...]  # the layers this target adds (images only)
+    external: str | None  # the reference pulled as is (an upstream root or stack), never built
+    frameworks: tuple[str, ...]  # the layers this target adds (singleuser images only)
     description: str
+    tag_templates: tuple[str, ...]  # its kind's tag policy, then the tags of every framework it contains
+    template_dir: Path | None  # where its Dockerfile.j2 is; None when it is not made from a Dockerfile
+    context_dirs: Mapping[str, Path]  # directories copied into its build context, by their path there
+    layer_templates: tuple[Path, ...]  # the steps of the frameworks it adds, in order (singleuser images)
+    packages: Packages  # what its template installs, for each package manager it may use
+    bake_group: str  # the docker-bake.json group it belongs to
+    has_python: bool  # its image runs python3 (the manifest probe, image-known tags)
 
     @property
     def built(self) -> bool:
         return self.external is None
+
+    @property
+    def production(self) -> Production:
+        if self.external is not None:
+            return "pull"
+        return "bootstrap" if self.template_dir is None else "dockerfile"
 
 
 @dataclass(frozen=True)
@@ -71,20 +93,63 @@ def build_graph(matrix: Matrix, source_name: str) -> Graph:
     """Targets of the matrix for `source_name`; with `upstream`, the root and stacks are external."""
     source = matrix.sources[source_name]
     upstream = source_name == "upstream"
-    unordered: dict[str, Target] = {
-        matrix.root.name: Target(
-            matrix.root.name, "root", None, matrix.root.upstream if upstream else None, (), "Debian root filesystem"
-        )
-    }
+    tags = matrix.tags
+    unordered: dict[str, Target] = {}
+    root = matrix.root
+    unordered[root.name] = Target(
+        root.name, "root", None, root.upstream if upstream else None, (), "Debian root filesystem",
+        tag_templates=tags.root, template_dir=None, context_dirs={}, layer_templates=(),
+        packages=MappingProxyType({}), bake_group="root", has_python=False,
+    )
     for stack in matrix.stacks.values():
         unordered[stack.name] = Target(
             stack.name, "stack", stack.parent, stack.upstream if upstream else None, (),
             f"Jupyter Docker Stacks {stack.name}" + (" (upstream)" if upstream else " (local equivalent)"),
+            tag_templates=tags.stacks, template_dir=stack.template, context_dirs={".": stack.template},
+            layer_templates=(), packages=_usable(stack.packages, source.managers), bake_group="stacks",
+            has_python=True,
         )
-    unordered[matrix.hub.name] = Target(matrix.hub.name, "hub", matrix.hub.parent, None, (), matrix.hub.description)
+    hub = matrix.hub
+    unordered[hub.name] = Target(
+        hub.name, "hub", hub.parent, None, (), hub.description,
+        tag_templates=tags.hub, template_dir=hub.template, context_dirs={".": hub.template, **hub.context},
+        layer_templates=(),
+        packages=_usable(hub.packages, MANAGERS),  # the hub's own Debian and venv, whatever the stacks use
+        bake_group="hub", has_python=True,
+    )
     for image in matrix.images.values():
-        unordered[image.name] = Target(image.name, "image", image.parent, None, image.frameworks, image.description)
-    return Graph(matrix, source, MappingProxyType(_parents_first(unordered)))
+        adds = [matrix.frameworks[name] for name in image.frameworks]
+        unordered[image.name] = Target(
+            image.name, "image", image.parent, None, image.frameworks, image.description,
+            tag_templates=tags.images,  # the frameworks' tags are added once the chain is known, below
+            template_dir=matrix.layers,
+            # Only the files of the frameworks it adds: a change to one framework rebuilds just the images with it.
+            context_dirs={f"layers/{fw.name}": fw.files for fw in adds},
+            layer_templates=tuple(fw.template for fw in adds if fw.template is not None),
+            packages=_usable(_merge(fw.packages for fw in adds), source.managers), bake_group="images",
+            has_python=True,
+        )
+    ordered = _parents_first(unordered)
+    contained: dict[str, tuple[str, ...]] = {}  # every framework in each target, inherited ones first
+    for name, target in ordered.items():
+        contained[name] = (contained[target.parent] if target.parent else ()) + target.frameworks
+        framework_tags = tuple(tag for fw in contained[name] for tag in matrix.frameworks[fw].tags)
+        ordered[name] = replace(target, tag_templates=target.tag_templates + framework_tags)
+    return Graph(matrix, source, MappingProxyType(ordered))
+
+
+def _usable(packages: Packages, managers: Sequence[str]) -> Packages:
+    """The package lists of the managers available, in install order."""
+    return MappingProxyType({m: packages[m] for m in MANAGERS if m in packages and m in managers})
+
+
+def _merge(package_sets: Iterable[Packages]) -> Packages:
+    merged: dict[str, list[str]] = {}
+    for packages in package_sets:
+        for manager, specs in packages.items():
+            bucket = merged.setdefault(manager, [])
+            bucket.extend(spec for spec in specs if spec not in bucket)
+    return {manager: tuple(specs) for manager, specs in merged.items()}
 
 
 def _parents_first(targets: Mapping[str, Target]) -> dict[str, Target]:

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from buildtool import engine
+from buildtool.fingerprint import FINGERPRINT_LABEL
 from buildtool.graph import Graph, Target
-from buildtool.tags import FINGERPRINT_LABEL
+from buildtool.layout import BuildDir
 
 # Runs inside the image with its own python3; prints one JSON document. Tools an image lacks are skipped.
 PROBE = r"""
@@ -41,6 +42,8 @@ print(json.dumps({
 }))
 """
 REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# R packages as the system package managers name them: Debian's r-cran-<name>, conda-forge's r-<name>.
+R_PACKAGE_PREFIX = {"apt": "r-cran-", "conda": "r-"}
 
 
 @dataclass(frozen=True)
@@ -61,20 +64,18 @@ class Manifest:
         return {"python": self.python} if self.python else {}
 
 
-def image_values(graph: Graph, target: Target, ref: str, build_dir: Path) -> dict[str, str]:
+def image_values(graph: Graph, target: Target, ref: str, build_dir: BuildDir) -> dict[str, str]:
     """Tag values only the image knows, from the manifest of the image's fingerprint, else by running it."""
+    if not target.has_python:
+        return {}
     state = engine.image_state(ref)
     fingerprint = state.labels.get(FINGERPRINT_LABEL, "") if state else ""
     found = load_cached(build_dir, target.name, fingerprint) or collect(graph, target, ref, fingerprint)
     return found.image_values()
 
 
-def manifest_path(build_dir: Path, target: str) -> Path:
-    return build_dir / "manifests" / f"{target}.json"
-
-
-def load_cached(build_dir: Path, target: str, fingerprint: str) -> Manifest | None:
-    path = manifest_path(build_dir, target)
+def load_cached(build_dir: BuildDir, target: str, fingerprint: str) -> Manifest | None:
+    path = build_dir.manifest(target)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -89,13 +90,20 @@ def collect(graph: Graph, target: Target, ref: str, fingerprint: str) -> Manifes
     """Run the image once to read what it contains."""
     facts = json.loads(engine.run_output(ref, ["python3", "-c", PROBE]))
     python_packages = {name.replace("_", "-"): version for name, version in facts["python_packages"].items()}
+    r_packages = {name.lower(): version for name, version in facts["r_packages"].items()}
     frameworks = {}
-    for name in graph.frameworks(target.name) if target.kind == "image" else ():
-        specs = graph.matrix.frameworks[name].packages.get("pip", ())
-        wanted = [_requirement_name(spec) for spec in specs]
-        frameworks[name] = {pkg: python_packages.get(pkg, "missing") for pkg in wanted}
-        if name == "rshiny":
-            frameworks[name]["shiny (R)"] = facts["r_packages"].get("shiny", "missing")
+    for name in graph.frameworks(target.name):
+        packages = graph.matrix.frameworks[name].packages
+        installed = {pkg: python_packages.get(pkg, "missing")
+                     for pkg in (_requirement_name(spec) for spec in packages.get("pip", ()))}
+        for manager, prefix in R_PACKAGE_PREFIX.items():  # R packages, as the managers this image used name them
+            if manager not in graph.source.managers:
+                continue
+            for spec in packages.get(manager, ()):
+                if spec.startswith(prefix):
+                    r_name = spec.removeprefix(prefix)
+                    installed[f"{r_name} (R)"] = r_packages.get(r_name.lower(), "missing")
+        frameworks[name] = installed
     return Manifest(
         target=target.name, fingerprint=fingerprint, references=(), python=facts["python"],
         python_version=facts["python_version"], os=facts["os"], frameworks=frameworks,
@@ -103,9 +111,9 @@ def collect(graph: Graph, target: Target, ref: str, fingerprint: str) -> Manifes
     )
 
 
-def write(build_dir: Path, manifest: Manifest) -> tuple[Path, Path]:
+def write(build_dir: BuildDir, manifest: Manifest) -> tuple[Path, Path]:
     """Write the JSON (machine-readable, also the cache) and the markdown (for people) side by side."""
-    json_path = manifest_path(build_dir, manifest.target)
+    json_path = build_dir.manifest(manifest.target)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(asdict(manifest), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     md_path = json_path.with_suffix(".md")

@@ -53,7 +53,7 @@ class Stack:
     upstream: str
     provides: frozenset[str]
     packages: Packages
-    template: str  # the directory under images/ holding its local Dockerfile.j2 and files
+    template: Path  # the directory holding its local Dockerfile.j2 and the files of its build context
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class Framework:
     presentation_type: str | None
     launcher: Launcher
     tags: tuple[str, ...]
+    template: Path | None  # its steps in the singleuser images' Dockerfile (<layers>/<name>.j2), if any
+    files: Path  # <layers>/<name>/: files its steps copy into the image (the directory may not exist)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class Hub:
     packages: Packages
     singleuser_image: str  # the image the hub spawns unless configured otherwise
     presentation_cmd: tuple[str, ...]  # how the hub starts a dashboard; the singleuser images provide it
+    template: Path  # the directory holding its Dockerfile.j2 and build-context files
+    context: Mapping[str, Path]  # more directories for its build context, by their path there
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class Matrix:
     frameworks: Mapping[str, Framework]
     images: Mapping[str, Image]
     hub: Hub
+    layers: Path  # the singleuser images' Dockerfile.j2, next to each framework's template and files
 
     @property
     def project_dir(self) -> Path:
@@ -137,7 +142,8 @@ class Matrix:
 
 
 TOP_KEYS = (
-    "registry", "owner", "source", "versions", "tags", "sources", "root", "stacks", "frameworks", "images", "hub",
+    "registry", "owner", "source", "versions", "tags", "sources", "root", "stacks", "layers", "frameworks", "images",
+    "hub",
 )
 
 
@@ -162,20 +168,22 @@ def _build(r: Reader, data: dict[str, Any], path: Path) -> Matrix:
     registry = r.string(data.get("registry", MISSING), "registry", REGISTRY, "a registry host[:port]")
     owner = r.string(data.get("owner", MISSING), "owner", TARGET_NAME, "a lower-case repository owner")
     versions = _versions(r, data.get("versions", MISSING))
+    base = path.resolve().parent  # relative paths in the matrix start from its directory
     root = _root(r, data.get("root", MISSING), versions)
     stacks = {
-        name: _stack(r, name, spec, versions)
+        name: _stack(r, name, spec, versions, base)
         for name, spec in r.named_mappings(data.get("stacks", MISSING), "stacks").items()
     }
+    layers = r.template_dir(data.get("layers", MISSING), "layers", base)
     frameworks = {
-        name: _framework(r, name, spec, versions)
+        name: _framework(r, name, spec, versions, layers)
         for name, spec in r.named_mappings(data.get("frameworks", MISSING), "frameworks").items()
     }
     images = {
         name: _image(r, name, spec)
         for name, spec in r.named_mappings(data.get("images", MISSING), "images").items()
     }
-    hub = _hub(r, data.get("hub", MISSING), versions)
+    hub = _hub(r, data.get("hub", MISSING), versions, base)
     _check_names(r, root, stacks, images, hub)
     _check_references(r, root, stacks, frameworks, images, hub)
     _check_requirements(r, stacks, frameworks, images)
@@ -192,6 +200,7 @@ def _build(r: Reader, data: dict[str, Any], path: Path) -> Matrix:
         frameworks=MappingProxyType(frameworks),
         images=MappingProxyType(images),
         hub=hub,
+        layers=layers,
     )
 
 
@@ -260,7 +269,7 @@ def _root(r: Reader, value: Any, versions: Mapping[str, str]) -> Root:
     )
 
 
-def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Stack:
+def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str], base: Path) -> Stack:
     path = f"stacks.{name}"
     spec = r.mapping(value, path, required=("parent", "upstream", "provides", "template"), optional=("packages",))
     return Stack(
@@ -270,14 +279,14 @@ def _stack(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Sta
                           f"{path}.upstream", IMAGE_REF, "registry/repository:tag"),
         provides=frozenset(r.string_list(spec.get("provides", MISSING), f"{path}.provides")),
         packages=_packages(r, spec.get("packages", {}), f"{path}.packages", versions),
-        template=r.string(spec.get("template", MISSING), f"{path}.template", TARGET_NAME, "a directory under images/"),
+        template=r.template_dir(spec.get("template", MISSING), f"{path}.template", base),
     )
 
 
-def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str]) -> Framework:
+def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str], layers: Path) -> Framework:
     path = f"frameworks.{name}"
     spec = r.mapping(value, path, required=("packages",),
-                     optional=("requires", "presentation_type", "launcher", "tags"))
+                     optional=("requires", "presentation_type", "launcher", "tags", "template"))
     r.string(name, path, TARGET_NAME, "a lower-case framework name")
     presentation_type = spec.get("presentation_type")
     if presentation_type is not None:
@@ -292,6 +301,8 @@ def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str]) ->
         presentation_type=presentation_type,
         launcher=_launcher(r, spec.get("launcher", {}), f"{path}.launcher"),
         tags=_tag_list(r, spec.get("tags", []), f"{path}.tags", versions, allow_empty=True),
+        template=r.existing(spec["template"], f"{path}.template", layers, "file") if "template" in spec else None,
+        files=layers / name,
     )
 
 
@@ -327,9 +338,12 @@ def _image(r: Reader, name: str, value: Any) -> Image:
     )
 
 
-def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
-    spec = r.mapping(value, "hub", required=("name", "from", "packages", "singleuser_image", "presentation_cmd"),
-                     optional=("description",))
+def _hub(r: Reader, value: Any, versions: Mapping[str, str], base: Path) -> Hub:
+    spec = r.mapping(value, "hub",
+                     required=("name", "from", "packages", "singleuser_image", "presentation_cmd", "template"),
+                     optional=("description", "context"))
+    context = {str(where): r.existing(directory, f"hub.context.{where}", base, "directory")
+               for where, directory in r.mapping(spec.get("context", {}), "hub.context").items()}
     name = r.string(spec.get("name", MISSING), "hub.name")
     return Hub(
         name=name,
@@ -339,6 +353,8 @@ def _hub(r: Reader, value: Any, versions: Mapping[str, str]) -> Hub:
         singleuser_image=r.string(spec.get("singleuser_image", MISSING), "hub.singleuser_image"),
         presentation_cmd=r.string_list(spec.get("presentation_cmd", MISSING), "hub.presentation_cmd",
                                        allow_empty=False),
+        template=r.template_dir(spec.get("template", MISSING), "hub.template", base),
+        context=MappingProxyType(context),
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from buildtool import engine, manifest
+from buildtool.buildinfo import BuildInfo
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
-from buildtool.tags import BuildInfo, all_refs, primary_ref
+from buildtool.layout import BuildDir
+from buildtool.tags import all_refs, primary_ref
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def push_targets(
     targets: list[Target],
     info: BuildInfo,
     registry: str | None,
-    build_dir: Path,
+    build_dir: BuildDir,
     keep_going: bool,
     progress: Callable[[str], None],
 ) -> list[PushResult]:

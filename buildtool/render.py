@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from buildtool.errors import UsageError
+from buildtool.fingerprint import context_fingerprint
 from buildtool.graph import Graph, Target
-from buildtool.matrix import MANAGERS, Packages
+from buildtool.schema import TEMPLATE
 from buildtool.tags import parent_ref, primary_ref
 
-TEMPLATE = "Dockerfile.j2"
-FINGERPRINT_VERSION = "1"  # bump when the way targets are built changes without their files changing
+MACROS = "images/macros.j2"  # the install steps every template may use, as `m`
 
 
 @dataclass(frozen=True)
@@ -29,31 +29,10 @@ class Rendered:
     fingerprint: str
 
 
-def template_dir(graph: Graph, target: Target) -> Path:
-    """Where a target's Dockerfile.j2 lives: images/<template>/ for a stack, images/layers/ for every
-    singleuser image, hub/image/ for the hub."""
-    images = graph.matrix.project_dir / "images"
-    if target.kind == "stack":
-        return images / graph.matrix.stacks[target.name].template
-    if target.kind == "image":
-        return images / "layers"
-    if target.kind == "hub":
-        return graph.matrix.project_dir / "hub" / "image"
-    raise ValueError(f"{target.name} is made by bootstrap, not rendered")
-
-
-def context_files(graph: Graph, target: Target) -> dict[str, Path]:
-    """Files a target's build context holds besides its Dockerfile, by their path in the context. A singleuser
-    image gets only the files of the frameworks it adds (images/layers/<framework>/ as layers/<framework>/),
-    so a change to one framework's files rebuilds just the images containing it."""
-    if target.kind == "image":
-        sources = {f"layers/{fw}": graph.matrix.project_dir / "images" / "layers" / fw for fw in target.frameworks}
-    else:
-        sources = {".": template_dir(graph, target)}
-    if target.kind == "hub":
-        sources["patches"] = graph.matrix.project_dir / "hub" / "patches"
+def context_files(target: Target) -> dict[str, Path]:
+    """Files a target's build context holds besides its Dockerfile, by their path in the context."""
     files = {}
-    for prefix, directory in sources.items():
+    for prefix, directory in target.context_dirs.items():
         for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
             if path.is_file() and path.name != TEMPLATE and "__pycache__" not in path.parts:
                 files[(Path(prefix) / path.relative_to(directory)).as_posix()] = path
@@ -61,29 +40,29 @@ def context_files(graph: Graph, target: Target) -> dict[str, Path]:
 
 
 def render_all(
-    graph: Graph, targets: list[Target], build_dir: Path, bytecode_dir: Path | None = None
+    graph: Graph, targets: list[Target], contexts_dir: Path, bytecode_dir: Path | None = None
 ) -> dict[str, Rendered]:
-    """Render `targets` (parents first, as given by the graph); returns them by name. Templates compiled once
-    are kept in `bytecode_dir`, if given (Jinja checks each against its source)."""
+    """Render the targets made from a Dockerfile (parents first, as given by the graph); returns them by name.
+    Templates compiled once are kept in `bytecode_dir`, if given (Jinja checks each against its source)."""
     env = _environment(graph.matrix.project_dir, bytecode_dir)
     rendered: dict[str, Rendered] = {}
     for target in targets:
-        if target.kind == "root":
-            continue
-        rendered[target.name] = render_target(graph, target, build_dir, env, rendered)
+        if target.production == "dockerfile":
+            rendered[target.name] = render_target(graph, target, contexts_dir, env, rendered)
     return rendered
 
 
 def render_target(
-    graph: Graph, target: Target, build_dir: Path, env: jinja2.Environment, done: Mapping[str, Rendered]
+    graph: Graph, target: Target, contexts_dir: Path, env: jinja2.Environment, done: Mapping[str, Rendered]
 ) -> Rendered:
-    source = template_dir(graph, target)
-    context = build_dir / target.name
+    if target.template_dir is None:
+        raise ValueError(f"{target.name} is not made from a Dockerfile")
+    context = contexts_dir / target.name
     if context.exists():
         shutil.rmtree(context)  # no stale files from an earlier render
     context.mkdir(parents=True)
-    values = template_values(graph, target)
-    for relative_path, path in context_files(graph, target).items():
+    values = template_values(graph, target, env)
+    for relative_path, path in context_files(target).items():
         dest = context / relative_path
         dest.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".j2":  # a context file rendered like the Dockerfile (e.g. the hub's defaults)
@@ -92,14 +71,15 @@ def render_target(
         else:
             shutil.copyfile(path, dest)
         dest.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
-    (context / "Dockerfile").write_text(_tidy(_render(env, graph, source / TEMPLATE, values)), encoding="utf-8")
+    dockerfile = _render(env, graph, target.template_dir / TEMPLATE, values)
+    (context / "Dockerfile").write_text(_tidy(dockerfile), encoding="utf-8")
     parent = done.get(target.parent or "")
     upstream = parent.fingerprint if parent else (parent_ref(graph, target) or "")
-    return Rendered(target, context, _fingerprint(context, upstream))
+    return Rendered(target, context, context_fingerprint(context, upstream))
 
 
 def _render(env: jinja2.Environment, graph: Graph, path: Path, values: Mapping[str, object]) -> str:
-    relative = path.relative_to(graph.matrix.project_dir).as_posix()
+    relative = _relative(graph, path)
     try:
         return env.get_template(relative).render(values, template_path=relative)
     except jinja2.TemplateSyntaxError as exc:
@@ -108,18 +88,12 @@ def _render(env: jinja2.Environment, graph: Graph, path: Path, values: Mapping[s
         raise UsageError(f"{relative}: rendering failed: {exc.message}") from None
 
 
-def template_values(graph: Graph, target: Target) -> dict[str, object]:
+def template_values(graph: Graph, target: Target, env: jinja2.Environment) -> dict[str, object]:
     """Everything a template may use. Frameworks never see the stack's name, only its package managers."""
     matrix = graph.matrix
-    managers = graph.source.managers
-    if target.kind == "stack":
-        packages = matrix.stacks[target.name].packages
-    elif target.kind == "hub":
-        packages, managers = matrix.hub.packages, MANAGERS  # the hub's own Debian + venv, whatever the stacks
-    else:
-        packages = _merge(matrix.frameworks[name].packages for name in target.frameworks)
     hub = matrix.hub
     return {
+        "m": _macros(env),
         "target": target,
         "parent_ref": parent_ref(graph, target),
         "singleuser_image": primary_ref(matrix, graph.targets[hub.singleuser_image]),
@@ -127,20 +101,23 @@ def template_values(graph: Graph, target: Target) -> dict[str, object]:
         "launchers": {fw.presentation_type: fw.launcher.as_config() for fw in matrix.frameworks.values()
                       if fw.presentation_type and fw.launcher.as_config()},
         "versions": matrix.versions,
-        "managers": managers,
-        "packages": {m: list(packages[m]) for m in MANAGERS if m in packages and m in managers},
+        "packages": {manager: list(specs) for manager, specs in target.packages.items()},
         "frameworks": list(target.frameworks),
         "all_frameworks": list(graph.frameworks(target.name)),
+        "layer_templates": [_relative(graph, path) for path in target.layer_templates],
     }
 
 
-def _merge(package_sets: Iterable[Packages]) -> Packages:
-    merged: dict[str, list[str]] = {}
-    for packages in package_sets:
-        for manager, specs in packages.items():
-            bucket = merged.setdefault(manager, [])
-            bucket.extend(spec for spec in specs if spec not in bucket)
-    return {manager: tuple(specs) for manager, specs in merged.items()}
+def _macros(env: jinja2.Environment) -> Any:
+    try:
+        return env.get_template(MACROS).module
+    except jinja2.TemplateError as exc:
+        raise UsageError(f"{MACROS}: {exc.message}") from None
+
+
+def _relative(graph: Graph, path: Path) -> str:
+    """A template's name for the loader (rooted at the project directory), as the golden headers show it."""
+    return path.relative_to(graph.matrix.project_dir).as_posix()
 
 
 def _tidy(dockerfile: str) -> str:
@@ -162,12 +139,3 @@ def _environment(project_dir: Path, bytecode_dir: Path | None) -> jinja2.Environ
         lstrip_blocks=True,
         autoescape=False,  # Dockerfiles, not HTML
     )
-
-
-def _fingerprint(context: Path, parent: str) -> str:
-    digest = hashlib.sha256(f"buildtool-fingerprint/{FINGERPRINT_VERSION}\nparent {parent}\n".encode())
-    for path in sorted(p for p in context.rglob("*") if p.is_file()):
-        mode = "x" if path.stat().st_mode & 0o111 else "-"
-        digest.update(f"{path.relative_to(context).as_posix()} {mode}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:32]

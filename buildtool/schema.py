@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
 from buildtool.errors import Problem
 from buildtool.yamlsrc import LineMap
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+TEMPLATE = "Dockerfile.j2"  # the file name of every target's template
 
 
 class _Missing:
@@ -88,6 +90,22 @@ class Reader:
             if item and item in items[:i]:
                 self.problem(f"{path}[{i}]", f"{item!r} is listed twice")
         return items
+
+    def template_dir(self, value: Any, path: str, base: Path) -> Path:
+        """A directory under `base` holding a Dockerfile.j2 (the template of a kind of target)."""
+        relative = self.string(value, path)
+        directory = base / relative
+        if relative and not (directory / TEMPLATE).is_file():
+            self.problem(path, f"a directory holding {TEMPLATE} expected, {relative}/{TEMPLATE} does not exist")
+        return directory
+
+    def existing(self, value: Any, path: str, base: Path, kind: str) -> Path:
+        """A file or directory (`kind`: "file" or "directory") under `base` that exists."""
+        relative = self.string(value, path)
+        found = base / relative
+        if relative and not (found.is_file() if kind == "file" else found.is_dir()):
+            self.problem(path, f"an existing {kind} expected, {relative} does not exist")
+        return found
 
     def name_ref(self, value: Any, path: str, known: Mapping[str, object], what: str) -> str:
         name = self.string(value, path)

@@ -35,11 +35,10 @@ def workflow(graph: Graph) -> dict[str, Any]:
         }
     }
     for target in graph.select(["all"]):
-        if target.kind == "root":
-            continue  # made by `bootstrap` inside each job that needs it
+        if target.production != "dockerfile":
+            continue  # the root is made by `bootstrap` inside each job that needs it
         parent = graph.targets[target.parent] if target.parent else None
-        parent_job = parent is not None and parent.built and parent.kind != "root"
-        needs = ["unit", *([_job(parent.name)] if parent_job else [])]
+        needs = ["unit", *([_job(parent.name)] if parent is not None and parent.production == "dockerfile" else [])]
         jobs[_job(target.name)] = {
             "needs": needs,
             "runs-on": "ubuntu-latest",

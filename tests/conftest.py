@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,24 +12,74 @@ import docker.errors
 import pytest
 
 from buildtool.build import BuildOptions, build_targets
+from buildtool.buildinfo import BuildInfo
 from buildtool.engine import find_ca_bundle
 from buildtool.graph import Graph, build_graph
+from buildtool.layout import BuildDir
 from buildtool.matrix import Matrix, load_matrix
 from buildtool.results import summary_table
 from buildtool.sources import choose_source
 from buildtool.status import QuietReporter
-from buildtool.tags import BuildInfo, primary_ref
+from buildtool.tags import primary_ref
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MATRIX_PATH = PROJECT_DIR / "matrix.yaml"
-DOCKER_TEST_DIRS = (PROJECT_DIR / "tests" / "docker", PROJECT_DIR / "tests" / "hub")
+HUB_TEST_DIR = PROJECT_DIR / "tests" / "hub"
+DOCKER_TEST_DIRS = (PROJECT_DIR / "tests" / "docker", HUB_TEST_DIR)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/docker and tests/hub needs Docker: mark it so `-m "not docker"` skips it."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/docker and tests/hub needs Docker: mark it so `-m "not docker"` skips it. When
+    BUILDTOOL_TARGETS names targets (`python -m buildtool test`), the hub's tests run only if the hub is one."""
     for item in items:
         if any(directory in Path(str(item.fspath)).parents for directory in DOCKER_TEST_DIRS):
             item.add_marker(pytest.mark.docker)
+    selected = {name for name in os.environ.get("BUILDTOOL_TARGETS", "").split(",") if name}
+    if selected and _matrix_under_test().hub.name not in selected:
+        hub_tests = [item for item in items if HUB_TEST_DIR in Path(str(item.fspath)).parents]
+        if hub_tests:
+            config.hook.pytest_deselected(items=hub_tests)
+            items[:] = [item for item in items if item not in hub_tests]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_CONTAINERS_BEFORE] = _containers()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Neither a build nor a test may leave a container behind, stopped or failed ones included."""
+    before = session.config.stash.get(_CONTAINERS_BEFORE, None)
+    after = _containers()
+    if before is None or after is None:
+        return  # no engine: nothing could have been left
+    left = sorted(description for name, description in after.items() if name not in before)
+    if left:
+        session.config.get_terminal_writer().line(
+            f"ERROR: the tests left {len(left)} container(s) behind: {', '.join(left)}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CONTAINERS_BEFORE = pytest.StashKey["dict[str, str] | None"]()
+
+
+def _containers() -> dict[str, str] | None:
+    """Every container on the engine, by name, described with its state and image; None when no engine answers."""
+    try:
+        result = subprocess.run(["docker", "ps", "--all", "--format", "{{.Names}}\t{{.State}}\t{{.Image}}"],
+                                capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    found = {}
+    for line in result.stdout.splitlines():
+        name, state, image = line.split("\t")
+        found[name] = f"{name} ({state}, {image})"
+    return found
+
+
+def _matrix_under_test() -> Matrix:
+    return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)))
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +89,7 @@ def matrix() -> Matrix:
 
 def graph_under_test() -> Graph:
     """The graph the Docker tests run on: BUILDTOOL_MATRIX / BUILDTOOL_STACKS (set by `buildtool test`)."""
-    matrix = load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)))
+    matrix = _matrix_under_test()
     return build_graph(matrix, choose_source(matrix, os.environ.get("BUILDTOOL_STACKS", "auto")).source)
 
 
@@ -66,7 +117,7 @@ def build_image(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Calla
     """Build a target (and its ancestors) once per session, reusing up-to-date images; returns its reference."""
     done: dict[str, str] = {}
     options = BuildOptions(
-        build_dir=PROJECT_DIR / "build", ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(),
+        build_dir=BuildDir(PROJECT_DIR / "build"), ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(),
         info=BuildInfo.detect(PROJECT_DIR),
     )
 

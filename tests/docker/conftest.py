@@ -8,30 +8,45 @@ narrows the selection to the named targets.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 
 import docker
 import pytest
+from _pytest.mark.expression import Expression
 
+from buildtool.graph import Graph
 from tests.conftest import graph_under_test
 from tests.docker.containers import TrackedContainer
 
-GRAPH = graph_under_test()
+
+@functools.cache
+def _graph() -> Graph:
+    """The graph, made when the first Docker test is parametrized (`--stacks auto` may probe a registry)."""
+    return graph_under_test()
+
+
+def docker_tests_selected(config: pytest.Config) -> bool:
+    """Whether `-m` keeps the Docker tests: with `-m "not docker"` they are neither parametrized nor run, so
+    collecting the unit tests never touches the network."""
+    expression = config.getoption("markexpr") or ""
+    return not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "docker")
 
 
 def targets_for(applies_to: str | None, provides: str | None) -> list[str]:
     """Built targets whose chain contains `applies_to` and whose stack provides `provides`."""
     selected = {n for n in os.environ.get("BUILDTOOL_TARGETS", "").split(",") if n}
+    graph = _graph()
     names = []
-    for target in GRAPH.targets.values():
-        chain = [t.name for t in GRAPH.chain(target.name)]
-        stack = GRAPH.stack_of(target.name)
+    for target in graph.targets.values():
+        chain = [t.name for t in graph.chain(target.name)]
+        stack = graph.stack_of(target.name)
         if not target.built or (selected and target.name not in selected):
             continue
         if applies_to is not None and applies_to not in chain:
             continue
-        if provides is not None and (stack is None or provides not in GRAPH.matrix.stacks[stack.name].provides):
+        if provides is not None and (stack is None or provides not in graph.matrix.stacks[stack.name].provides):
             continue
         names.append(target.name)
     return names
@@ -39,11 +54,14 @@ def targets_for(applies_to: str | None, provides: str | None) -> list[str]:
 
 def dashboards_for(names: list[str]) -> list[tuple[str, str]]:
     """(image, framework) for every dashboard framework (one with a presentation type) each image has."""
-    frameworks = GRAPH.matrix.frameworks
-    return [(name, fw) for name in names for fw in GRAPH.frameworks(name) if frameworks[fw].presentation_type]
+    graph = _graph()
+    frameworks = graph.matrix.frameworks
+    return [(name, fw) for name in names for fw in graph.frameworks(name) if frameworks[fw].presentation_type]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if not docker_tests_selected(metafunc.config):
+        return
     module = metafunc.module
     names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None))
     if "framework_name" in metafunc.fixturenames:

@@ -12,8 +12,8 @@ from pathlib import Path
 import docker
 
 from buildtool import engine
+from buildtool.fingerprint import FINGERPRINT_LABEL
 from buildtool.graph import Graph
-from buildtool.tags import FINGERPRINT_LABEL
 from tests.conftest import PROJECT_DIR
 
 

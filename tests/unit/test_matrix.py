@@ -38,6 +38,8 @@ def _variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
     assert old in text, f"fixture text {old!r} not in matrix.yaml"
     path = tmp_path / "matrix.yaml"
     path.write_text(text.replace(old, new, count))
+    for part in ("images", "hub"):  # the templates it names, relative to its directory
+        (tmp_path / part).symlink_to(MATRIX_PATH.parent / part)
     return path
 
 
@@ -66,6 +68,13 @@ BAD_INPUTS = {
     "framework needs what the stack lacks": ("    from: jh-voila-oauth-r\n    frameworks: [rshiny]",
                                              "    from: jh-voila-oauth-singleuser\n    frameworks: [rshiny]",
                                              "rshiny requires r, which stack base-notebook does not provide", None),
+    "misnamed layer template": ("    template: rshiny.j2\n", "    template: rshinny.j2\n",
+                                "frameworks.rshiny.template: an existing file expected, rshinny.j2 does not exist",
+                                "template: rshinny.j2"),
+    "stack template without Dockerfile.j2": ("    template: images/scipy\n", "    template: images/scipi\n",
+                                             "stacks.scipy-notebook.template: a directory holding Dockerfile.j2 "
+                                             "expected, images/scipi/Dockerfile.j2 does not exist",
+                                             "template: images/scipi"),
 }
 
 

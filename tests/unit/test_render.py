@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from buildtool.fingerprint import context_fingerprint
 from buildtool.graph import build_graph
 from buildtool.matrix import Matrix, load_matrix
-from buildtool.render import _fingerprint, render_all
+from buildtool.render import render_all
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # UPDATE_GOLDEN=1 pytest tests/unit rewrites them
@@ -52,8 +53,8 @@ def test_a_child_fingerprint_changes_with_its_parent(matrix: Matrix, tmp_path: P
     graph = build_graph(matrix, "local")
     before = render_all(graph, graph.select(["all"]), tmp_path)
     child = before["jh-voila-oauth-singleuser"]
-    assert _fingerprint(child.context, before["base-notebook"].fingerprint) == child.fingerprint
-    assert _fingerprint(child.context, "another-parent") != child.fingerprint
+    assert context_fingerprint(child.context, before["base-notebook"].fingerprint) == child.fingerprint
+    assert context_fingerprint(child.context, "another-parent") != child.fingerprint
 
 
 def test_frameworks_install_with_the_managers_the_stack_has(matrix: Matrix, tmp_path: Path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from buildtool.buildinfo import BuildInfo
 from buildtool.graph import build_graph
 from buildtool.matrix import Matrix
-from buildtool.tags import BuildInfo, all_refs, parent_ref, primary_ref
+from buildtool.tags import all_refs, parent_ref, primary_ref
 
 INFO = BuildInfo(git_sha="0123456789ab", build_date="2026-11-25")
 

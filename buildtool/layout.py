@@ -1,0 +1,33 @@
+"""Where the build tool keeps what it writes: one build directory (default ./build, git-ignored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildDir:
+    root: Path
+
+    @property
+    def contexts(self) -> Path:
+        """Each target's rendered Dockerfile and build context, in a directory named after it."""
+        return self.root / "contexts"
+
+    @property
+    def templates_cache(self) -> Path:
+        """Compiled templates: compiling them again would be most of a no-op build's rendering time."""
+        return self.root / "cache" / "jinja"
+
+    @property
+    def rootfs(self) -> Path:
+        """Scratch space for debootstrap."""
+        return self.root / "rootfs"
+
+    def log(self, target: str) -> Path:
+        return self.root / "logs" / f"{target}.log"
+
+    def manifest(self, target: str) -> Path:
+        """The JSON manifest of a built image (its markdown twin has the suffix .md)."""
+        return self.root / "manifests" / f"{target}.json"
