@@ -1,0 +1,84 @@
+"""A hub user in a real browser (Playwright driving Debian's chromium): clicking and typing, a screenshot per step.
+
+Every step is named; its screenshot goes to build/screenshots/<test>/<NN>-<user>-<step>.png. A step that fails
+saves the page it was on (screenshot and HTML, named FAILED-...) and says which step it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+from tests.conftest import PROJECT_DIR
+
+SCREENSHOTS = PROJECT_DIR / "build" / "screenshots"
+TIMEOUT_MS = 120_000  # a dashboard's first start, image already present
+
+
+@dataclass
+class Album:
+    """The screenshots of one test, numbered in the order they were taken."""
+
+    directory: Path
+    taken: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def for_test(cls, name: str) -> Album:
+        directory = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+        directory.mkdir(parents=True, exist_ok=True)
+        for old in directory.glob("*"):
+            old.unlink()
+        return cls(directory)
+
+    def path(self, label: str, suffix: str = ".png") -> Path:
+        path = self.directory / f"{len(self.taken) + 1:02d}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', label)}{suffix}"
+        self.taken.append(path)
+        return path
+
+
+@dataclass
+class Person:
+    """One user at one browser window."""
+
+    name: str
+    page: Page
+    album: Album
+
+    @contextlib.contextmanager
+    def step(self, description: str) -> Iterator[Page]:
+        """A step of what the person does; screenshot after it, or the failing page and the step's name."""
+        label = f"{self.name}-{description}"
+        try:
+            yield self.page
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                self.page.screenshot(path=self.album.path(f"FAILED-{label}"), full_page=True)
+                self.album.path(f"FAILED-{label}", ".html").write_text(self.page.content())
+            raise AssertionError(f"{self.name} failed at step {description!r} on {self.page.url}: {exc}") from exc
+        self.page.screenshot(path=self.album.path(label), full_page=True)
+
+    def log_in(self, base_url: str, password: str) -> None:
+        with self.step("opens the hub") as page:
+            page.goto(f"{base_url}/hub/login", timeout=TIMEOUT_MS)
+            page.locator("#username_input").wait_for()
+        with self.step("signs in") as page:
+            page.locator("#username_input").fill(self.name)
+            page.locator("#password_input").fill(password)
+            page.locator("#login_submit").click()
+            page.wait_for_url(re.compile(r".*/hub/(home|spawn.*|user.*)$"), timeout=TIMEOUT_MS)
+
+    def opens_dashboards(self) -> None:
+        with self.step("clicks Dashboards") as page:
+            page.locator("nav").get_by_role("link", name="Dashboards").click()
+            page.wait_for_url(re.compile(r".*/hub/dashboards$"))
+
+
+def open_person(browser: Browser, name: str, album: Album) -> Person:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    return Person(name, context.new_page(), album)
