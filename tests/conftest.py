@@ -10,6 +10,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
+from filelock import FileLock
 
 from buildtool.build import BuildOptions, build_targets
 from buildtool.buildinfo import BuildInfo
@@ -34,6 +35,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if any(directory in Path(str(item.fspath)).parents for directory in DOCKER_TEST_DIRS):
             item.add_marker(pytest.mark.docker)
+        if HUB_TEST_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.xdist_group("hub"))  # one worker runs them all, on one hub
+        elif any(directory in Path(str(item.fspath)).parents for directory in DOCKER_TEST_DIRS):
+            # One worker per module and image, so that containers a module shares are started once.
+            image = getattr(getattr(item, "callspec", None), "params", {}).get("image_name", "")
+            item.add_marker(pytest.mark.xdist_group(f"{Path(str(item.fspath)).stem}:{image}"))
     selected = {name for name in os.environ.get("BUILDTOOL_TARGETS", "").split(",") if name}
     if selected and _matrix_under_test().hub.name not in selected:
         hub_tests = [item for item in items if HUB_TEST_DIR in Path(str(item.fspath)).parents]
@@ -43,11 +50,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_CONTAINERS_BEFORE] = _containers()
+    if not _is_worker(session.config):
+        session.config.stash[_CONTAINERS_BEFORE] = _containers()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Neither a build nor a test may leave a container behind, stopped or failed ones included."""
+    """Neither a build nor a test may leave a container behind, stopped or failed ones included. Checked once,
+    by the process that started the others (workers finish while their peers still run containers)."""
+    if _is_worker(session.config):
+        return
     before = session.config.stash.get(_CONTAINERS_BEFORE, None)
     after = _containers()
     if before is None or after is None:
@@ -76,6 +87,10 @@ def _containers() -> dict[str, str] | None:
         name, state, image = line.split("\t")
         found[name] = f"{name} ({state}, {image})"
     return found
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")  # set by pytest-xdist in its workers
 
 
 def _matrix_under_test() -> Matrix:
@@ -121,10 +136,13 @@ def build_image(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Calla
         info=BuildInfo.detect(PROJECT_DIR),
     )
 
+    (PROJECT_DIR / "build").mkdir(exist_ok=True)
+
     def build(name: str) -> str:
         if name not in done:
             target = graph.targets[name]
-            results = build_targets(graph, graph.with_ancestors([target]), options, QuietReporter())
+            with FileLock(PROJECT_DIR / "build" / "test-builds.lock"):  # one worker builds, the others wait
+                results = build_targets(graph, graph.with_ancestors([target]), options, QuietReporter())
             if not all(r.ok for r in results):
                 pytest.fail(f"building {name} failed:\n{summary_table(results)}\n"
                             + "\n".join(r.detail for r in results if r.detail), pytrace=False)

@@ -1,12 +1,19 @@
 """Jupyter itself: the default command serves Jupyter, the healthcheck turns healthy, versions match the hub, and
-the server's start-up options of Jupyter Docker Stacks (NB_UMASK, GEN_CERT, RESTARTABLE, DOCKER_STACKS_JUPYTER_CMD)
-work as documented."""
+the server's start-up options of Jupyter Docker Stacks (NB_UMASK, GEN_CERT, RESTARTABLE, DOCKER_STACKS_JUPYTER_CMD,
+a proxy in the environment, JUPYTER_RUNTIME_DIR) work as documented.
+
+The options are checked on one server per image started with all of them, as a user might combine them: one
+container instead of six, each test still checking one behaviour.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 
+import docker
+import pytest
 import requests
 import urllib3
 from docker.models.containers import Container
@@ -16,6 +23,15 @@ from tests.docker.containers import TrackedContainer, ip_address, listening_sock
 
 APPLIES_TO = "base-notebook"
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # GEN_CERT's certificate is self-signed
+UNREACHABLE_PROXY = "http://127.0.0.1:9"  # a proxy for the server's downloads that the healthcheck must not use
+OPTIONS = {
+    "NB_UMASK": "002",
+    "GEN_CERT": "yes",
+    "RESTARTABLE": "yes",
+    "DOCKER_STACKS_JUPYTER_CMD": "nbclassic",
+    "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+    **{name: UNREACHABLE_PROXY for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")},
+}
 
 
 def test_default_command_serves_jupyter_and_turns_healthy(container: TrackedContainer) -> None:
@@ -24,6 +40,9 @@ def test_default_command_serves_jupyter_and_turns_healthy(container: TrackedCont
     response = _get(f"http://{ip_address(server)}:8888/api")
     assert response.status_code == 200
     assert "version" in response.json()
+    # Both address families (Docker gives containers no IPv6 address unless the network has IPv6: the socket
+    # table is the evidence).
+    assert {("0.0.0.0", 8888), ("::", 8888)} <= listening_sockets(server)
 
 
 def test_jupyter_port_moves_the_server(container: TrackedContainer) -> None:
@@ -48,6 +67,74 @@ def test_git_is_installed(container: TrackedContainer) -> None:
     assert container.check(["git", "--version"]).startswith("git version")
 
 
+@pytest.fixture(scope="module")
+def optioned(docker_client: docker.DockerClient, image: str) -> Iterator[Container]:
+    """The image's default command with every option above, healthy."""
+    tracked = TrackedContainer(docker_client, image)
+    server = tracked.start(environment=OPTIONS)
+    try:
+        assert tracked.wait_for_health(server) == "healthy", server.logs().decode()[-3000:]
+        yield server
+    finally:
+        tracked.remove()
+
+
+def test_the_healthcheck_ignores_proxies_and_follows_the_runtime_dir(optioned: Container) -> None:
+    assert optioned.attrs["State"]["Health"]["Status"] == "healthy"
+    assert optioned.exec_run(["sh", "-c", "ls /tmp/jupyter-runtime/jpserver-*.json"]).exit_code == 0
+
+
+def test_gen_cert_serves_https(optioned: Container) -> None:
+    response = _get(f"https://{ip_address(optioned)}:8888/api", verify=False)
+    assert response.status_code == 200 and "version" in response.json()
+
+
+def test_nb_umask_applies_to_the_server(optioned: Container) -> None:
+    assert _server_process(optioned, "nbclassic")["Umask"] == "0002"
+
+
+def test_docker_stacks_jupyter_cmd_starts_nbclassic(optioned: Container) -> None:
+    assert "jupyter-nbclassic" in _server_process(optioned, "nbclassic")["Command"]
+
+
+def test_restartable_starts_the_server_again_when_it_exits(optioned: Container) -> None:
+    first = _server_process(optioned, "nbclassic")["Pid"]
+    killed = optioned.exec_run(["python3", "-c", f"import os, signal; os.kill({first}, signal.SIGTERM)"])
+    assert killed.exit_code == 0, killed.output.decode()
+    restarted = None
+    deadline = time.monotonic() + 60
+    while restarted in (None, first) and time.monotonic() < deadline:
+        time.sleep(1)
+        optioned.reload()
+        assert optioned.status == "running", optioned.logs().decode()[-2000:]
+        with contextlib.suppress(AssertionError):  # between the two servers, none runs
+            restarted = _server_process(optioned, "nbclassic")["Pid"]
+    assert restarted not in (None, first), "the server was not started again"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if _get(f"https://{ip_address(optioned)}:8888/api", verify=False).status_code == 200:
+                return
+        time.sleep(1)
+    raise AssertionError("the restarted server does not answer")
+
+
+def _server_process(server: Container, name: str) -> dict[str, str]:
+    """/proc/<pid>/status of the Jupyter server process (`jupyter-<name>` on its command line), as a mapping,
+    with its Pid and Command."""
+    script = ("import os, sys\n"
+              "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+              "    try: cmdline = open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\\0', b' ').decode()\n"
+              "    except OSError: continue\n"
+              "    if 'jupyter-' + sys.argv[1] in cmdline:\n"
+              "        print(pid); print('Command:', cmdline); print(open(f'/proc/{pid}/status').read()); break\n")
+    result = server.exec_run(["python3", "-c", script, name])
+    lines = result.output.decode().splitlines()
+    assert lines, f"no jupyter-{name} process running"
+    status = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+    return {"Pid": lines[0], **{key: value.strip() for key, value in status.items()}}
+
+
 def _get(url: str, timeout: float = 30, verify: bool = True) -> requests.Response:
     deadline = time.monotonic() + timeout
     while True:
@@ -57,74 +144,3 @@ def _get(url: str, timeout: float = 30, verify: bool = True) -> requests.Respons
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
-
-
-def _server_process(server: Container, name: str) -> dict[str, str]:
-    """/proc/<pid>/status of the process whose command line holds `name`, as a mapping."""
-    script = ("import os, sys\n"
-              "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
-              "    try: cmdline = open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\\0', b' ').decode()\n"
-              "    except OSError: continue\n"
-              "    if sys.argv[1] in cmdline and 'python3 -c' not in cmdline:\n"
-              "        print(pid); print(open(f'/proc/{pid}/status').read()); break\n")
-    result = server.exec_run(["python3", "-c", script, name])
-    lines = result.output.decode().splitlines()
-    assert lines, f"no process running {name!r}"
-    status = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
-    return {"Pid": lines[0], **{key: value.strip() for key, value in status.items()}}
-
-
-def test_nb_umask_applies_to_the_server(container: TrackedContainer) -> None:
-    server = container.start(environment={"NB_UMASK": "002"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    assert _server_process(server, "jupyter-lab")["Umask"] == "0002"
-
-
-def test_gen_cert_serves_https_and_stays_healthy(container: TrackedContainer) -> None:
-    server = container.start(environment={"GEN_CERT": "yes"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    response = _get(f"https://{ip_address(server)}:8888/api", verify=False)
-    assert response.status_code == 200 and "version" in response.json()
-
-
-def test_restartable_starts_the_server_again_when_it_exits(container: TrackedContainer) -> None:
-    server = container.start(environment={"RESTARTABLE": "yes"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    first = _server_process(server, "jupyter-lab")["Pid"]
-    killed = server.exec_run(["python3", "-c", f"import os, signal; os.kill({first}, signal.SIGTERM)"])
-    assert killed.exit_code == 0, killed.output.decode()
-    restarted = None
-    deadline = time.monotonic() + 60
-    while restarted in (None, first) and time.monotonic() < deadline:
-        time.sleep(1)
-        server.reload()
-        assert server.status == "running", server.logs().decode()[-2000:]
-        with contextlib.suppress(AssertionError):  # between the two servers, none runs
-            restarted = _server_process(server, "jupyter-lab")["Pid"]
-    assert restarted not in (None, first), "the server was not started again"
-    assert _get(f"http://{ip_address(server)}:8888/api").status_code == 200
-
-
-def test_healthcheck_ignores_proxies_and_follows_the_runtime_dir(container: TrackedContainer) -> None:
-    """A server behind a proxy (HTTP(S)_PROXY set for its downloads) is still healthy, wherever its runtime
-    files are."""
-    unreachable_proxy = "http://127.0.0.1:9"
-    server = container.start(environment={"HTTP_PROXY": unreachable_proxy, "HTTPS_PROXY": unreachable_proxy,
-                                           "http_proxy": unreachable_proxy, "https_proxy": unreachable_proxy,
-                                           "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    assert server.exec_run(["sh", "-c", "ls /tmp/jupyter-runtime/jpserver-*.json"]).exit_code == 0
-
-
-def test_the_server_listens_on_ipv4_and_ipv6(container: TrackedContainer) -> None:
-    server = container.start()
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    # Docker gives containers no IPv6 address unless the network has IPv6: the socket table is the evidence.
-    assert {("0.0.0.0", 8888), ("::", 8888)} <= listening_sockets(server)
-
-
-def test_nbclassic_is_a_jupyter_command_to_start(container: TrackedContainer) -> None:
-    server = container.start(environment={"DOCKER_STACKS_JUPYTER_CMD": "nbclassic"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
-    assert _server_process(server, "nbclassic")
-    assert "nbclassic" in server.logs().decode()

@@ -48,6 +48,7 @@ class Person:
     name: str
     page: Page
     album: Album
+    hub_url: str = ""  # where the hub is, as a bookmark would hold it
 
     @contextlib.contextmanager
     def step(self, description: str) -> Iterator[Page]:
@@ -63,6 +64,7 @@ class Person:
         self.page.screenshot(path=self.album.path(label), full_page=True)
 
     def log_in(self, base_url: str, password: str) -> None:
+        self.hub_url = base_url
         with self.step("opens the hub") as page:
             page.goto(f"{base_url}/hub/login", timeout=TIMEOUT_MS)
             page.locator("#username_input").wait_for()
@@ -73,6 +75,9 @@ class Person:
             page.wait_for_url(re.compile(r".*/hub/(home|spawn.*|user.*)$"), timeout=TIMEOUT_MS)
 
     def opens_dashboards(self) -> None:
+        if "/hub/" not in self.page.url:  # on a dashboard: back to the hub, as from a bookmark
+            with self.step("returns to the hub") as page:
+                page.goto(f"{self.hub_url}/hub/home")
         with self.step("clicks Dashboards") as page:
             page.locator("nav").get_by_role("link", name="Dashboards").click()
             page.wait_for_url(re.compile(r".*/hub/dashboards$"))

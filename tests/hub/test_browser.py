@@ -74,9 +74,11 @@ def create_dashboard(person: Person, name: str, presentation_type: str, path: st
             page.locator("label[for=permissions-selectedusers]").click()
             for viewer in viewers:
                 _pick_user(page, viewer)
-    with person.step(f"saves {name} and is taken to it") as page:
+    with person.step(f"saves {name} and watches it start") as page:
         started = time.monotonic()
         page.locator("#dashboard-save").click()
+        page.wait_for_url(re.compile(r".*/hub/dashboards/[^/]+$"))
+    with person.step(f"is taken to {name} by the page") as page:
         page.get_by_text(shows).first.wait_for(timeout=TIMEOUT_MS)
         return time.monotonic() - started
 
@@ -99,7 +101,7 @@ def open_from_the_list(person: Person, owner: str, name: str, shows: str) -> Non
         link.wait_for()
         with page.context.expect_page() as new_tab:
             link.click()
-    tab = Person(person.name, new_tab.value, person.album)
+    tab = Person(person.name, new_tab.value, person.album, person.hub_url)
     with tab.step(f"is asked to authorize {owner}'s dashboard") as page:
         page.get_by_role("button", name="Authorize").wait_for()
     with tab.step(f"clicks Authorize and sees {name}") as page:
@@ -167,7 +169,8 @@ def test_an_app_that_fails_shows_its_error_in_the_hubs_layout_with_a_way_back(
     create_dashboard(olivia, "Browser broken", "voila", "no-such-notebook.ipynb", None,
                      "The dashboard's app did not start")
     with olivia.step("reads the error") as page:
-        assert page.locator("#app-stderr").inner_text().strip()
+        output = page.locator("#app-stderr").inner_text() + page.locator("#app-stdout").inner_text()
+        assert "no-such-notebook.ipynb" in output, output  # the app's own words about what went wrong
         assert page.locator("nav").get_by_role("link", name="Dashboards").is_visible()
     with olivia.step("clicks Back to dashboards") as page:
         page.locator("#back-to-dashboards").click()
