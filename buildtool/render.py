@@ -7,7 +7,6 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -16,8 +15,6 @@ from buildtool.fingerprint import context_fingerprint
 from buildtool.graph import Graph, Target
 from buildtool.schema import TEMPLATE
 from buildtool.tags import parent_ref, primary_ref
-
-MACROS = "images/macros.j2"  # the install steps every template may use, as `m`
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ def render_target(
     if context.exists():
         shutil.rmtree(context)  # no stale files from an earlier render
     context.mkdir(parents=True)
-    values = template_values(graph, target, env)
+    values = template_values(graph, target)
     for relative_path, path in context_files(target).items():
         dest = context / relative_path
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -88,12 +85,11 @@ def _render(env: jinja2.Environment, graph: Graph, path: Path, values: Mapping[s
         raise UsageError(f"{relative}: rendering failed: {exc.message}") from None
 
 
-def template_values(graph: Graph, target: Target, env: jinja2.Environment) -> dict[str, object]:
+def template_values(graph: Graph, target: Target) -> dict[str, object]:
     """Everything a template may use. Frameworks never see the stack's name, only its package managers."""
     matrix = graph.matrix
     hub = matrix.hub
     return {
-        "m": _macros(env),
         "target": target,
         "parent_ref": parent_ref(graph, target),
         "singleuser_image": primary_ref(matrix, graph.targets[hub.singleuser_image]),
@@ -106,13 +102,6 @@ def template_values(graph: Graph, target: Target, env: jinja2.Environment) -> di
         "all_frameworks": list(graph.frameworks(target.name)),
         "layer_templates": [_relative(graph, path) for path in target.layer_templates],
     }
-
-
-def _macros(env: jinja2.Environment) -> Any:
-    try:
-        return env.get_template(MACROS).module
-    except jinja2.TemplateError as exc:
-        raise UsageError(f"{MACROS}: {exc.message}") from None
 
 
 def _relative(graph: Graph, path: Path) -> str:

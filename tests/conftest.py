@@ -29,6 +29,7 @@ HUB_TEST_DIR = PROJECT_DIR / "tests" / "hub"
 DOCKER_TEST_DIRS = (PROJECT_DIR / "tests" / "docker", HUB_TEST_DIR)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups and `-m` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Everything under tests/docker and tests/hub needs Docker: mark it so `-m "not docker"` skips it. When
     BUILDTOOL_TARGETS names targets (`python -m buildtool test`), the hub's tests run only if the hub is one."""
