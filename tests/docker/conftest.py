@@ -2,7 +2,8 @@
 
 Which images a test module runs on is derived from matrix.yaml, never listed here: a module sets
 APPLIES_TO (a target that must be in the image's parent chain, e.g. "foundation") and/or PROVIDES (a
-capability the image's stack provides, e.g. "r"). BUILDTOOL_TARGETS (set by `python -m buildtool test`)
+capability the image's stack provides, e.g. "r"), and LEAVES_ONLY = True for a check of whole filesystems that
+the images built on an image would repeat. BUILDTOOL_TARGETS (set by `python -m buildtool test`)
 narrows the selection to the named targets.
 """
 
@@ -34,12 +35,16 @@ def docker_tests_selected(config: pytest.Config) -> bool:
     return not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "docker")
 
 
-def targets_for(applies_to: str | None, provides: str | None) -> list[str]:
-    """Built targets whose chain contains `applies_to` and whose stack provides `provides`."""
+def targets_for(applies_to: str | None, provides: str | None, leaves_only: bool = False) -> list[str]:
+    """Built targets whose chain contains `applies_to` and whose stack provides `provides`; with `leaves_only`,
+    only those no other target is built on (whose filesystems hold every file of their ancestors)."""
     selected = {n for n in os.environ.get("BUILDTOOL_TARGETS", "").split(",") if n}
     graph = _graph()
+    parents = {t.parent for t in graph.targets.values()}
     names = []
     for target in graph.targets.values():
+        if leaves_only and target.name in parents:
+            continue
         chain = [t.name for t in graph.chain(target.name)]
         stack = graph.stack_of(target.name)
         if not target.built or (selected and target.name not in selected):
@@ -63,7 +68,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not docker_tests_selected(metafunc.config):
         return
     module = metafunc.module
-    names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None))
+    names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None),
+                        getattr(module, "LEAVES_ONLY", False))
     if "framework_name" in metafunc.fixturenames:
         pairs = dashboards_for(names)
         metafunc.parametrize(("image_name", "framework_name"), pairs, scope="module",
