@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="where the root and Jupyter Docker Stacks bases come from: pulled from their registry "
                              "(upstream), built here from Debian packages (local), or upstream when its registry "
                              "answers, else local (auto, the default; env BUILDTOOL_STACKS)")
+    parser.add_argument("--line", default=os.environ.get("BUILDTOOL_LINE") or None, metavar="VERSION",
+                        help="the JupyterHub line to work on: a version from the matrix's `lines`, or all "
+                             "(default: the first, the default line; env BUILDTOOL_LINE)")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), metavar="DIR",
                         help="where rendered contexts and logs go (default: ./build, git-ignored)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is being done")
@@ -112,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         # Also accepted after the command (`build --stacks local ...`); the global option is the default.
         sub.add_argument("--stacks", choices=STACK_CHOICES, default=argparse.SUPPRESS, help="as the global --stacks")
+        sub.add_argument("--line", default=argparse.SUPPRESS, metavar="VERSION", help="as the global --line")
         if targets:
             sub.add_argument("targets", nargs="*", metavar="TARGET", help="target names, or all (the default)")
         if json_output:
@@ -153,103 +157,134 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _graph(args: argparse.Namespace) -> Graph:
-    matrix = load_matrix(args.matrix)
+    """The graph of one line: the one --line names (not `all`), else the default line."""
+    matrix = load_matrix(args.matrix, None if args.line in (None, "all") else args.line)
     choice = choose_source(matrix, args.stacks)
     print(f"stacks: {choice.source} ({choice.reason})", file=sys.stderr)
     return build_graph(matrix, choice.source)
 
 
+def _graphs(args: argparse.Namespace) -> list[Graph]:
+    """The graph of each line --line selects (`all`: every line, the default first)."""
+    first = _graph(args)
+    if args.line != "all":
+        return [first]
+    others = [load_matrix(args.matrix, line) for line in first.matrix.lines[1:]]
+    return [first, *(build_graph(matrix, first.source.name) for matrix in others)]
+
+
+def _build_dir(args: argparse.Namespace, graph: Graph) -> BuildDir:
+    return BuildDir(args.build_dir).for_line(graph.matrix)
+
+
 def _list(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    info = BuildInfo.detect(graph.matrix.project_dir)
-    rows: list[dict[str, Any]] = [
-        {
-            "name": t.name,
-            "kind": t.kind,
-            "parent": t.parent,
-            "built": t.built,
-            "reference": primary_ref(graph.matrix, t),
-            "tags": list(all_refs(graph, t, info)) if t.built else [t.external],
-            "frameworks": list(graph.frameworks(t.name)),
-        }
-        for t in graph.targets.values()
-    ]
+    rows: list[dict[str, Any]] = []
+    for graph in _graphs(args):
+        info = BuildInfo.detect(graph.matrix.project_dir)
+        rows += [
+            {
+                "name": t.name,
+                "line": graph.matrix.line,
+                "kind": t.kind,
+                "parent": t.parent,
+                "built": t.built,
+                "reference": primary_ref(graph.matrix, t),
+                "tags": list(all_refs(graph, t, info)) if t.built else [t.external],
+                "frameworks": list(graph.frameworks(t.name)),
+            }
+            for t in graph.targets.values()
+        ]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     width = max(len(r["name"]) for r in rows)
+    line = None
     for row in rows:
+        if row["line"] != line:
+            line = row["line"]
+            print(f"JupyterHub {line}:")
         parent = row["parent"] or "-"
         origin = "" if row["built"] else " (pulled)"
-        print(f"{row['name']:<{width}}  {row['kind']:<5}  from {parent}{origin}")
+        print(f"  {row['name']:<{width}}  {row['kind']:<5}  from {parent}{origin}")
         for tag in row["tags"]:
-            print(f"{'':<{width}}    {tag}")
+            print(f"  {'':<{width}}    {tag}")
     return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    order = graph.with_ancestors(graph.select(args.targets))
+    plans = [(graph, graph.with_ancestors(graph.select(args.targets))) for graph in _graphs(args)]
     if args.json:
-        print(json.dumps([{"name": t.name, "parent": t.parent, "kind": t.kind} for t in order], indent=2))
-    else:
+        print(json.dumps([{"name": t.name, "line": graph.matrix.line, "parent": t.parent, "kind": t.kind}
+                          for graph, order in plans for t in order], indent=2))
+        return 0
+    for graph, order in plans:
+        print(f"JupyterHub {graph.matrix.line}:")
         for index, target in enumerate(order, start=1):
-            print(f"{index:>2}. {target.name} (from {_parent_label(graph, target)})")
+            print(f"{index:>3}. {target.name} (from {_parent_label(graph, target)})")
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    rendered = render_all(graph, graph.with_ancestors(graph.select(args.targets)), BuildDir(args.build_dir).contexts)
-    for item in rendered.values():
-        print(item.context / "Dockerfile")
+    for graph in _graphs(args):
+        targets = graph.with_ancestors(graph.select(args.targets))
+        for item in render_all(graph, targets, _build_dir(args, graph).contexts).values():
+            print(item.context / "Dockerfile")
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"-j {args.jobs}: at least 1 expected")
-    graph = _graph(args)
-    selected = graph.select(args.targets)
-    # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
-    # every cache above it).
-    forced = frozenset(t.name for t in selected if t.production == "dockerfile") if args.force else frozenset()
-    options = BuildOptions(BuildDir(args.build_dir), engine.find_ca_bundle(args.ca_cert), args.keep_going, forced,
-                           BuildInfo.detect(graph.matrix.project_dir))
-    return _report(run_build(graph, graph.with_ancestors(selected), options, args.jobs), args.json)
+    results: list[tuple[str, Result]] = []
+    for graph in _graphs(args):  # one line after the other: a later line reuses what an earlier one built
+        selected = graph.select(args.targets)
+        # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
+        # every cache above it).
+        forced = frozenset(t.name for t in selected if t.production == "dockerfile") if args.force else frozenset()
+        options = BuildOptions(_build_dir(args, graph), engine.find_ca_bundle(args.ca_cert), args.keep_going,
+                               forced, BuildInfo.detect(graph.matrix.project_dir))
+        if args.line == "all":
+            print(f"JupyterHub {graph.matrix.line}:", file=sys.stderr)
+        line_results = run_build(graph, graph.with_ancestors(selected), options, args.jobs)
+        results += [(graph.matrix.line, result) for result in line_results]
+        if not args.keep_going and not all(r.ok for r in line_results):
+            break
+    return _report(results, args.json)
 
 
-def _report(results: list[Result], as_json: bool) -> int:
+def _report(results: list[tuple[str, Result]], as_json: bool) -> int:
     if as_json:
-        print(json.dumps([r.__dict__ for r in results], indent=2))
-    return 0 if all(r.ok for r in results) else EXIT_FAILURE
+        print(json.dumps([{**result.__dict__, "line": line} for line, result in results], indent=2))
+    return 0 if all(result.ok for _, result in results) else EXIT_FAILURE
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    graph = _graph(args)
+    graph = _graph(args)  # the root is the same on every line
     root = graph.targets[graph.matrix.root.name]
     if not root.built:
         raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
-    options = BuildOptions(BuildDir(args.build_dir), None, False, frozenset([root.name] if args.force else []),
+    options = BuildOptions(_build_dir(args, graph), None, False, frozenset([root.name] if args.force else []),
                            BuildInfo.detect(graph.matrix.project_dir))
-    return _report(run_build(graph, [root], options), False)
+    return _report([(graph.matrix.line, r) for r in run_build(graph, [root], options)], False)
 
 
 def _test(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    names = [t.name for t in graph.select(args.targets)]
-    # Every Docker test; each suite selects itself by the targets named (tests/docker/conftest.py and
-    # tests/hub/conftest.py read BUILDTOOL_TARGETS).
-    command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *args.pytest_args]
-    env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
-           "BUILDTOOL_MATRIX": str(args.matrix.resolve())}
-    print(f"testing {', '.join(names)}: {' '.join(command)}", file=sys.stderr)
-    return subprocess.call(command, cwd=graph.matrix.project_dir, env=env)
+    status = 0
+    for graph in _graphs(args):
+        names = [t.name for t in graph.select(args.targets)]
+        # Every Docker test; each suite selects itself by the targets named (tests/docker/conftest.py and
+        # tests/conftest.py read BUILDTOOL_TARGETS) and tests the line BUILDTOOL_LINE names.
+        command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *args.pytest_args]
+        env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
+               "BUILDTOOL_MATRIX": str(args.matrix.resolve()), "BUILDTOOL_LINE": graph.matrix.line}
+        print(f"testing {', '.join(names)} on JupyterHub {graph.matrix.line}: {' '.join(command)}", file=sys.stderr)
+        status = status or subprocess.call(command, cwd=graph.matrix.project_dir, env=env)
+    return status
 
 
 def _bake(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    contexts = BuildDir(args.build_dir).contexts
+    graph = _graph(args)  # the default line unless --line names another
+    contexts = _build_dir(args, graph).contexts
     rendered = render_all(graph, graph.select(["all"]), contexts)
     project = graph.matrix.project_dir
     relative = os.path.relpath(contexts.resolve(), project)
@@ -275,11 +310,13 @@ def _emit(text: str, path: Path, print_only: bool) -> int:
 def _push(args: argparse.Namespace) -> int:
     from buildtool.push import push_targets  # imported here: only push needs it
 
-    graph = _graph(args)
-    info = BuildInfo.detect(graph.matrix.project_dir)
-    results = push_targets(graph, graph.select(args.targets), info, args.registry, BuildDir(args.build_dir),
-                           args.keep_going,
-                           lambda line: print(line, file=sys.stderr, flush=True))
+    results = []
+    for graph in _graphs(args):
+        info = BuildInfo.detect(graph.matrix.project_dir)
+        results += push_targets(graph, graph.select(args.targets), info, args.registry, _build_dir(args, graph),
+                                args.keep_going, lambda line: print(line, file=sys.stderr, flush=True))
+        if not args.keep_going and not all(r.ok for r in results):
+            break
     if args.json:
         print(json.dumps([r.__dict__ for r in results], indent=2))
     return 0 if all(r.ok for r in results) else EXIT_FAILURE

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from buildtool.errors import UsageError
-from buildtool.matrix import MANAGERS, Matrix, Packages, Source
+from buildtool.matrix import LINE_KEY, MANAGERS, Matrix, Packages, Source
 
 Kind = Literal["root", "stack", "image", "hub"]
 Production = Literal["pull", "bootstrap", "dockerfile"]
@@ -134,8 +134,16 @@ def build_graph(matrix: Matrix, source_name: str) -> Graph:
     for name, target in ordered.items():
         contained[name] = (contained[target.parent] if target.parent else ()) + target.frameworks
         framework_tags = tuple(tag for fw in contained[name] for tag in matrix.frameworks[fw].tags)
-        ordered[name] = replace(target, tag_templates=target.tag_templates + framework_tags)
+        tag_templates = _line_tags(matrix, target.tag_templates + framework_tags)
+        ordered[name] = replace(target, tag_templates=tag_templates)
     return Graph(matrix, source, MappingProxyType(ordered))
+
+
+def _line_tags(matrix: Matrix, templates: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags of a target in the matrix's line: on a line other than the default, only those naming its JupyterHub
+    (the others are the default line's). A target whose tags never name it (the root) is the same on every line."""
+    line_tags = tuple(t for t in templates if "{" + LINE_KEY + "}" in t)
+    return templates if matrix.default_line or not line_tags else line_tags
 
 
 def _usable(packages: Packages, managers: Sequence[str]) -> Packages:

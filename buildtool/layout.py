@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from buildtool.matrix import Matrix
+
 
 @dataclass(frozen=True)
 class BuildDir:
     root: Path
+
+    def for_line(self, matrix: Matrix) -> BuildDir:
+        """The default JupyterHub line's build directory is the root; another line's, ROOT/lines/<version>
+        (the lines' targets have the same names)."""
+        return self if matrix.default_line else BuildDir(self.root / "lines" / matrix.line)
 
     @property
     def contexts(self) -> Path:

@@ -9,13 +9,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from buildtool.errors import MatrixError, Problem
+from buildtool.errors import MatrixError, Problem, UsageError
 from buildtool.schema import MISSING, PLACEHOLDER, Reader
 from buildtool.yamlsrc import load_yaml
 
 MANAGERS = ("apt", "conda", "pip")  # every manager a framework may use, in install order
 SOURCES = ("local", "upstream")
 DYNAMIC_TAG_VALUES = ("git_sha", "build_date", "python")  # known only at build time (python: from the image)
+LINE_KEY = "jupyterhub"  # a line is named by its JupyterHub version; tags naming it tell the lines apart
 TARGET_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]+)?")
 URL = re.compile(r"https?://[^\s]+")
@@ -135,20 +136,28 @@ class Matrix:
     images: Mapping[str, Image]
     hub: Hub
     layers: Path  # the singleuser images' Dockerfile.j2, next to each framework's template and files
+    lines: tuple[str, ...]  # the JupyterHub lines built, by their JupyterHub version; the first is the default
+    line: str  # the line this matrix was loaded for: its versions are in `versions`
 
     @property
     def project_dir(self) -> Path:
         return self.path.resolve().parent
 
+    @property
+    def default_line(self) -> bool:
+        """Whether this is the default line, the one `build all` builds and the plain release tags name."""
+        return self.line == self.lines[0]
+
 
 TOP_KEYS = (
-    "registry", "owner", "source", "versions", "tags", "sources", "root", "stacks", "layers", "frameworks", "images",
-    "hub",
+    "registry", "owner", "source", "versions", "lines", "tags", "sources", "root", "stacks", "layers", "frameworks",
+    "images", "hub",
 )
 
 
-def load_matrix(path: Path) -> Matrix:
-    """Parse and validate `path`; raise MatrixError listing every problem found."""
+def load_matrix(path: Path, line: str | None = None) -> Matrix:
+    """Parse and validate `path` for one JupyterHub line (the default when None); raise MatrixError listing
+    every problem found, UsageError for a line the matrix does not have."""
     data, lines = load_yaml(path)
     reader = Reader(str(path), lines)
     if data is None:
@@ -158,16 +167,22 @@ def load_matrix(path: Path) -> Matrix:
         raise MatrixError([Problem(str(path), "", f"a mapping at the top level expected, got {type(data).__name__}",
                                    1)])
     reader.mapping(data, "", required=TOP_KEYS)
-    matrix = _build(reader, data, path)
+    matrix = _build(reader, data, path, line)
     if reader.problems:
         raise MatrixError(reader.problems)
     return matrix
 
 
-def _build(r: Reader, data: dict[str, Any], path: Path) -> Matrix:
+def _build(r: Reader, data: dict[str, Any], path: Path, line: str | None) -> Matrix:
     registry = r.string(data.get("registry", MISSING), "registry", REGISTRY, "a registry host[:port]")
     owner = r.string(data.get("owner", MISSING), "owner", TARGET_NAME, "a lower-case repository owner")
-    versions = _versions(r, data.get("versions", MISSING))
+    common = _versions(r, data.get("versions", MISSING))
+    lines = _lines(r, data.get("lines", MISSING), common)
+    names = tuple(entry[LINE_KEY] for entry in lines)
+    if line is not None and names and line not in names:
+        raise UsageError(f"no JupyterHub line {line} in {path} (lines: {', '.join(names)}, or all)")
+    chosen = line if line is not None else (names[0] if names else "")
+    versions = {**common, **next((entry for entry in lines if entry[LINE_KEY] == chosen), {})}
     base = path.resolve().parent  # relative paths in the matrix start from its directory
     root = _root(r, data.get("root", MISSING), versions)
     stacks = {
@@ -201,6 +216,8 @@ def _build(r: Reader, data: dict[str, Any], path: Path) -> Matrix:
         images=MappingProxyType(images),
         hub=hub,
         layers=layers,
+        lines=names,
+        line=chosen,
     )
 
 
@@ -210,6 +227,31 @@ def _versions(r: Reader, value: Any) -> dict[str, str]:
         if name in versions:
             r.problem(f"versions.{name}", f"{name} is filled in at build time; choose another name")
     return versions
+
+
+def _lines(r: Reader, value: Any, common: Mapping[str, str]) -> list[dict[str, str]]:
+    """The lines' version sets: each names the same keys, `jupyterhub` among them, none of them in `versions`
+    (every version is written in one place)."""
+    if value is MISSING:
+        return []
+    if not isinstance(value, list) or not value:
+        r.problem("lines", f"a non-empty list of version mappings expected, each with {LINE_KEY}")
+        return []
+    lines: list[dict[str, str]] = []
+    for i, entry in enumerate(value):
+        path = f"lines[{i}]"
+        spec = r.mapping(entry, path, required=(LINE_KEY,))
+        versions = {str(key): r.string(version, f"{path}.{key}") for key, version in spec.items()}
+        if lines and set(versions) != set(lines[0]):
+            r.problem(path, f"the keys of lines[0] expected ({', '.join(sorted(lines[0]))}), "
+                            f"got {', '.join(sorted(versions))}")
+        if versions.get(LINE_KEY, "") in {seen[LINE_KEY] for seen in lines}:
+            r.problem(f"{path}.{LINE_KEY}", f"{versions[LINE_KEY]} is already a line")
+        if LINE_KEY in versions:
+            lines.append(versions)
+    for key in sorted(set(lines[0]) & set(common) if lines else ()):
+        r.problem(f"versions.{key}", f"no {key} expected: each of `lines` sets it (one place for every version)")
+    return lines
 
 
 def _tags(r: Reader, value: Any, versions: Mapping[str, str]) -> TagPolicy:

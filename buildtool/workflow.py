@@ -1,7 +1,8 @@
 """The GitHub Actions workflow for publishers, generated from the graph: one job per image, in parent order.
 
-Each job builds its image (its ancestors come from the registry once a parent job has pushed them, or are
-built in the job otherwise), runs that image's Docker tests and, on the default branch, pushes every tag.
+Each job builds its image on every JupyterHub line of the matrix (its ancestors come from the registry once a
+parent job has pushed them, or are built in the job otherwise), runs that image's Docker tests and, on the
+default branch, pushes every tag.
 Registry credentials come from the repository's secrets REGISTRY_USERNAME and REGISTRY_TOKEN.
 """
 
@@ -27,7 +28,7 @@ def workflow_yaml(graph: Graph) -> str:
 
 
 def workflow(graph: Graph) -> dict[str, Any]:
-    stacks = f"--stacks {graph.source.name}"
+    stacks = f"--stacks {graph.source.name} --line all"  # every JupyterHub line of the matrix
     jobs: dict[str, Any] = {
         "unit": {
             "runs-on": "ubuntu-latest",

@@ -94,8 +94,10 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")  # set by pytest-xdist in its workers
 
 
-def _matrix_under_test() -> Matrix:
-    return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)))
+def _matrix_under_test(line: str | None = None) -> Matrix:
+    """The matrix the Docker tests run on (BUILDTOOL_MATRIX), for `line` or else BUILDTOOL_LINE, else the default
+    JupyterHub line."""
+    return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)), line or os.environ.get("BUILDTOOL_LINE"))
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +105,10 @@ def matrix() -> Matrix:
     return load_matrix(MATRIX_PATH)
 
 
-def graph_under_test() -> Graph:
-    """The graph the Docker tests run on: BUILDTOOL_MATRIX / BUILDTOOL_STACKS (set by `buildtool test`)."""
-    matrix = _matrix_under_test()
+def graph_under_test(line: str | None = None) -> Graph:
+    """The graph the Docker tests run on: BUILDTOOL_MATRIX / BUILDTOOL_STACKS / BUILDTOOL_LINE (set by
+    `buildtool test`), or another JupyterHub `line` of that matrix."""
+    matrix = _matrix_under_test(line)
     return build_graph(matrix, choose_source(matrix, os.environ.get("BUILDTOOL_STACKS", "auto")).source)
 
 
@@ -129,27 +132,37 @@ def graph(docker_client: docker.DockerClient) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def build_image(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
-    """Build a target (and its ancestors) once per session, reusing up-to-date images; returns its reference."""
-    done: dict[str, str] = {}
-    options = BuildOptions(
-        build_dir=BuildDir(PROJECT_DIR / "build"), ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(),
-        info=BuildInfo.detect(PROJECT_DIR),
-    )
-
+def build_on_line(graph: Graph) -> Callable[[str | None, str], str]:
+    """Build a target (and its ancestors) of a JupyterHub line (None: the line under test) once per session,
+    reusing up-to-date images; returns its reference. One worker builds at a time, the others wait."""
+    done: dict[tuple[str, str], str] = {}
+    graphs = {graph.matrix.line: graph}
+    info = BuildInfo.detect(PROJECT_DIR)
     (PROJECT_DIR / "build").mkdir(exist_ok=True)
 
-    def build(name: str) -> str:
-        if name not in done:
-            target = graph.targets[name]
-            with FileLock(PROJECT_DIR / "build" / "test-builds.lock"):  # one worker builds, the others wait
-                results = build_targets(graph, graph.with_ancestors([target]), options, QuietReporter())
+    def build(line: str | None, name: str) -> str:
+        line_graph = graphs.setdefault(line or graph.matrix.line, graph_under_test(line))
+        key = (line_graph.matrix.line, name)
+        if key not in done:
+            target = line_graph.targets[name]
+            options = BuildOptions(
+                build_dir=BuildDir(PROJECT_DIR / "build").for_line(line_graph.matrix),
+                ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(), info=info,
+            )
+            with FileLock(PROJECT_DIR / "build" / "test-builds.lock"):
+                results = build_targets(line_graph, line_graph.with_ancestors([target]), options, QuietReporter())
             if not all(r.ok for r in results):
-                pytest.fail(f"building {name} failed:\n{summary_table(results)}\n"
+                pytest.fail(f"building {name} (JupyterHub {key[0]}) failed:\n{summary_table(results)}\n"
                             + "\n".join(r.detail for r in results if r.detail), pytrace=False)
-            done[name] = primary_ref(graph.matrix, target)
-        return done[name]
+            done[key] = primary_ref(line_graph.matrix, target)
+        return done[key]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def build_image(build_on_line: Callable[[str | None, str], str]) -> Callable[[str], str]:
+    """Build a target of the line under test (and its ancestors) once per session; returns its reference."""
+    return lambda name: build_on_line(None, name)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import naming
 import sqlalchemy
 from tornado.log import app_log as LOG  # JupyterHub's own log
 from user_options import Dashboard
@@ -30,7 +31,6 @@ from user_options import Dashboard
 USER_ROLE = "user"
 ROLE_PREFIX = "cds-dashboard-"
 LEGACY_ROLE_PREFIX = "cds-view-"  # the older hub's roles, keyed by owner and server (they could collide)
-SERVER_PREFIX = "dash-"  # cdsdashboards' server_name_template is "dash-{urlname}"
 URLNAME = re.compile(r"[a-z0-9-]{0,100}")  # what Dashboard.calc_urlname can make
 
 
@@ -46,7 +46,7 @@ class Grant:
 
     @property
     def server(self) -> str:
-        return SERVER_PREFIX + self.urlname
+        return naming.dashboard_server_name(self.urlname)
 
     @property
     def scope(self) -> str:
@@ -61,12 +61,12 @@ def dashboard_of(db: Any, orm_user: Any, server_name: str) -> Dashboard | None:
     """The dashboard a server of this user presents, if it is one."""
     from cdsdashboards.orm import Dashboard as DashboardRow
 
-    if not server_name.startswith(SERVER_PREFIX):
+    if not server_name.startswith(naming.PREFIX):
         return None
-    row = DashboardRow.find(db, server_name[len(SERVER_PREFIX):], user=orm_user)
-    if row is None:
-        return None
-    return Dashboard(anyone=bool(row.allow_all), group=row.groupname)
+    for row in db.query(DashboardRow).filter(DashboardRow.user_id == orm_user.id):
+        if naming.dashboard_server_name(row.urlname) == server_name:
+            return Dashboard(anyone=bool(row.allow_all), group=row.groupname)
+    return None
 
 
 async def grant_on_spawn(spawner: Any) -> None:

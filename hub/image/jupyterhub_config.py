@@ -108,7 +108,9 @@ c.JupyterHub.allow_named_servers = True
 # bob-dash's server z one name, and a start of either removed the other's container.
 c.JupyterHub.template_paths = CDS_TEMPLATE_PATHS
 c.JupyterHub.extra_handlers = cds_extra_handlers
-c.CDSDashboardsConfig.builder_class = "cdsdashboards.builder.dockerbuilder.DockerBuilder"
+# DockerBuilder, naming each dashboard's server validly for JupyterHub 6 and creating it there (containds_builder.py).
+c.CDSDashboardsConfig.builder_class = "containds_builder.ContainDSDockerBuilder"
+c.CDSDashboardsConfig.server_name_template = "{server}"
 
 # Dashboards start through the image's start.sh (its hooks run) and its dashboard proxy, with the launchers
 # matrix.yaml sets (frameworks on 127.0.0.1 only, an rshiny without shiny-server, bokeh with inline resources)
@@ -154,6 +156,8 @@ c.JupyterHub.cleanup_servers = False  # restarting or upgrading the hub leaves u
 c.JupyterHub.hub_ip = "0.0.0.0"
 c.JupyterHub.hub_connect_ip = hub_host  # how spawned containers reach the hub on the shared network
 c.JupyterHub.db_url = f"sqlite:///{data_dir / 'jupyterhub.sqlite'}"
+# A newer JupyterHub line migrates the database itself at start (SQLite: a backup is kept next to it).
+c.JupyterHub.upgrade_db = True
 c.JupyterHub.cookie_secret_file = str(data_dir / "jupyterhub_cookie_secret")  # made on first start
 c.ConfigurableHTTPProxy.pid_file = str(data_dir / "jupyterhub-proxy.pid")
 

@@ -8,6 +8,8 @@ collides with a hub an operator runs on the same engine.
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import socket
 import subprocess
 import time
@@ -24,14 +26,18 @@ from tests.hub.hubclient import HubUser
 
 COMPOSE_FILE = PROJECT_DIR / "hub" / "docker-compose.yml"
 PROJECT = "containds-e2e"
-NAMES = {
-    "CDS_HUB_HOST": "containds-hub-e2e",
-    "CDS_DOCKER_NETWORK": "containds-e2e-net",
-    "CDS_DATA_VOLUME": "containds-e2e-data",
-    "CDS_CONTAINER_PREFIX": "containds-e2e",
-    "CDS_HOME_VOLUME": "containds-e2e-home-{username}",
-}
 ADMIN = "alice"  # CDS_ADMIN_USERS
+
+
+def names(project: str) -> dict[str, str]:
+    """Every name a deployment chooses, for one compose project of the tests."""
+    return {
+        "CDS_HUB_HOST": f"{project}-hub",
+        "CDS_DOCKER_NETWORK": f"{project}-net",
+        "CDS_DATA_VOLUME": f"{project}-data",
+        "CDS_CONTAINER_PREFIX": project,
+        "CDS_HOME_VOLUME": f"{project}-home-{{username}}",
+    }
 
 
 @dataclass
@@ -40,6 +46,8 @@ class Hub:
     password: str
     environment: dict[str, str]
     client: docker.DockerClient
+    line: str  # the JupyterHub line of its image
+    project: str = PROJECT
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -55,8 +63,8 @@ class Hub:
         return admin
 
     def compose(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["docker-compose", "-p", PROJECT, "-f", str(COMPOSE_FILE), *args], env=self.environment,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(["docker-compose", "-p", self.project, "-f", str(COMPOSE_FILE), *args],
+                              env=self.environment, capture_output=True, text=True, timeout=300)
 
     def wait_until_up(self, timeout: float = 120) -> float:
         """JupyterHub 5 may answer 404 for a moment after it starts: poll until its API says 200. Returns the
@@ -102,6 +110,37 @@ class Hub:
             if volume.name.startswith(volume_prefix):
                 with contextlib.suppress(docker.errors.APIError):
                     volume.remove(force=True)
+
+
+def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str) -> Hub:
+    """A hub from hub/docker-compose.yml under its own compose project and names, after removing what an earlier
+    run of the same project left; the dummy authenticator with a fresh shared password."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        **names(project),
+        "CDS_HUB_IMAGE": hub_image,
+        "CDS_SINGLEUSER_IMAGE": singleuser_image,
+        "CDS_PUBLISHED_PORT": str(port),
+        "CDS_AUTHENTICATOR": "dummy",
+        "CDS_DUMMY_PASSWORD": secrets.token_urlsafe(12),
+        "CDS_ADMIN_USERS": ADMIN,
+        "DOCKER_GID": str(os.stat("/var/run/docker.sock").st_gid),
+    }
+    hub = Hub(f"http://127.0.0.1:{port}", environment["CDS_DUMMY_PASSWORD"], environment, client, line, project)
+    hub.compose("down", "-v")
+    hub.remove_leftovers()
+    result = hub.compose("up", "-d")
+    assert result.returncode == 0, result.stderr
+    hub.wait_until_up()
+    return hub
+
+
+def stop_hub(hub: Hub) -> None:
+    """Remove the hub, everything it spawned and every volume (unless CDS_E2E_KEEP is set, to look at it)."""
+    if not os.environ.get("CDS_E2E_KEEP"):
+        hub.remove_leftovers()
+        hub.compose("down", "-v")
 
 
 def free_port() -> int:
