@@ -29,7 +29,7 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 90_000,
+def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 180_000,
                           cookies: Iterable[Cookie] = ()) -> bool:
     """Open `url` (with a session's `cookies`, e.g. a hub login) and wait until `text` is shown on the page:
     dashboards render it after their scripts ran."""

@@ -47,7 +47,7 @@ class TrackedContainer:
         self.started.append(container)
         return container
 
-    def wait_for_health(self, container: Container, timeout: float = 90) -> str:
+    def wait_for_health(self, container: Container, timeout: float = 180) -> str:
         """Wait until the HEALTHCHECK says healthy (or unhealthy, or the container exits)."""
         deadline = time.monotonic() + timeout
         status = "starting"

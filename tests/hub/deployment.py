@@ -96,6 +96,15 @@ class Hub:
         model = self.admin().api("GET", f"users/{user}").json()
         return model["servers"][server]["state"]
 
+    def stop_servers(self, *users: str) -> None:
+        """Stop every server of these users (what a test module started and no longer needs), as the admin."""
+        admin = self.admin()
+        for user in users:
+            model = admin.api("GET", f"users/{user}")
+            for server in (model.json().get("servers", {}) if model.status_code == 200 else {}):
+                path = f"users/{user}/servers/{server}" if server else f"users/{user}/server"
+                admin.api("DELETE", path)
+
     def container_of(self, user: str, server: str = "") -> Container:
         return self.client.containers.get(self.server_state(user, server)["object_id"])
 

@@ -9,6 +9,8 @@ viewers, before and after a restart that comes back in seconds, whatever the dat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.hub.deployment import Hub
@@ -17,6 +19,13 @@ from tests.hub.viewing import publish, refused, shows
 
 FRAMEWORK = "voila"  # its content comes over HTTP: quick to check for four viewers
 RESTART_LIMIT = 30  # seconds: "comes back in seconds", not a crash loop
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
+    yield
+    hub.stop_servers(*("dave", "dave-dash", "dave-dash-dash", "erin", "frank"))
 
 
 @pytest.fixture(scope="module")

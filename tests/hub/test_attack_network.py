@@ -12,6 +12,7 @@ attempt covers every port that could answer, in a second instead of a 65,535-por
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -52,6 +53,13 @@ async def scan(targets):
 
 asyncio.run(scan(json.loads(sys.argv[1])))
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
+    yield
+    hub.stop_servers(*(OWNER, ATTACKER))
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ server: the dashboard proxy asks the hub again once its 30 s memory of him has e
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -20,6 +21,13 @@ OWNER, VIEWER = "gina", "hank"
 FRAMEWORK = "dash"  # its content is one light request (_dash-layout): cheap to ask every second
 CACHE_SECONDS = 30  # CDS_AUTH_CACHE_SECONDS' default in the images
 ALLOWANCE = 5  # the request that notices, and the poll interval
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
+    yield
+    hub.stop_servers(*(OWNER, VIEWER))
 
 
 @pytest.fixture(scope="module")

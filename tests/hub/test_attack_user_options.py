@@ -7,6 +7,8 @@ start nothing, leave no option behind, and the user's ordinary servers must stil
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.hub.deployment import Hub
@@ -28,6 +30,13 @@ ATTACKS = {
     "dashboard-options-on-a-notebook-server": {"presentation_type": "voila", "presentation_path": "x.ipynb",
                                                "environment": {"JUPYTERHUB_ANYONE": "1"}},
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
+    yield
+    hub.stop_servers(*(ATTACKER, "oscar"))
 
 
 @pytest.fixture(scope="module")

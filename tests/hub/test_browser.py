@@ -26,6 +26,13 @@ OWNER, VIEWER, OUTSIDER = "olivia", "victor", "rita"
 FILES = {"voila": f"voila-{app_file('voila').name}", "streamlit": f"streamlit-{app_file('streamlit').name}"}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
+    yield
+    hub.stop_servers(*(OWNER, VIEWER, OUTSIDER))
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as running:
