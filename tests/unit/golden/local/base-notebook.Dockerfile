@@ -1,6 +1,6 @@
 # Rendered by buildtool from matrix.yaml and images/base/Dockerfile.j2: do not edit.
 # JupyterLab, notebook and jupyterhub-singleuser (the hub's version), with the start scripts and healthcheck.
-FROM containds/foundation:hub-5.5.4
+FROM containds/foundation:hub-6.1.1
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
@@ -18,7 +18,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
     umask 0002 && \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
-        "jupyterhub==5.5.4" \
+        "jupyterhub==6.1.1" \
         "jupyterlab==4.6.6" \
         "notebook==7.6.5" \
         "nbclassic==1.3.3"

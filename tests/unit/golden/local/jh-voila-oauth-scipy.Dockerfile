@@ -1,7 +1,7 @@
 # Rendered by buildtool from matrix.yaml and images/layers/Dockerfile.j2: do not edit.
 # jh-voila-oauth-scipy: Voila dashboards with the scientific Python packages
 # Adds singleuser, voila; the image has singleuser, voila.
-FROM containds/scipy-notebook:hub-5.5.4
+FROM containds/scipy-notebook:hub-6.1.1
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
@@ -18,7 +18,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
     umask 0002 && \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
-        "jupyterhub==5.5.4" \
+        "jupyterhub==6.1.1" \
         "jhsingle-native-proxy==0.8.3" \
         "cdsdashboards==0.6.3" \
         "async_generator==1.10" \

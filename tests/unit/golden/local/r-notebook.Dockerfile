@@ -1,6 +1,6 @@
 # Rendered by buildtool from matrix.yaml and images/r/Dockerfile.j2: do not edit.
 # R from Debian's packages with the IRkernel registered, shiny, tidyverse and rmarkdown.
-FROM containds/base-notebook:hub-5.5.4
+FROM containds/base-notebook:hub-6.1.1
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 

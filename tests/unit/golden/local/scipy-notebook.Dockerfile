@@ -1,6 +1,6 @@
 # Rendered by buildtool from matrix.yaml and images/scipy/Dockerfile.j2: do not edit.
 # The scientific Python set, from wheels.
-FROM containds/base-notebook:hub-5.5.4
+FROM containds/base-notebook:hub-6.1.1
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 

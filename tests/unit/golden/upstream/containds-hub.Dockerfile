@@ -27,7 +27,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=0,gid=0 \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
     umask 0002 && \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
-        "jupyterhub==5.5.4" \
+        "jupyterhub==6.1.1" \
         "dockerspawner==14.0.0" \
         "cdsdashboards==0.6.3" \
         "async_generator==1.10" \
@@ -38,7 +38,8 @@ COPY patches/ /tmp/hub-patches/
 COPY apply-patches /usr/local/bin/apply-patches
 RUN apply-patches /tmp/hub-patches && rm -rf /tmp/hub-patches
 
-COPY jupyterhub_config.py containds_spawner.py user_options.py dashboard_access.py defaults.json /etc/jupyterhub/
+COPY jupyterhub_config.py containds_spawner.py containds_builder.py naming.py user_options.py dashboard_access.py \
+     defaults.json /etc/jupyterhub/
 RUN useradd --system --uid 990 --home-dir /srv/jupyterhub --create-home --shell /usr/sbin/nologin jupyterhub && \
     mkdir -p /srv/jupyterhub/data && chown -R jupyterhub: /srv/jupyterhub
 

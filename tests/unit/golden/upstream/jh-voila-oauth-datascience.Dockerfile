@@ -19,7 +19,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
     umask 0002 && \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
-        "jupyterhub==5.5.4" \
+        "jupyterhub==6.1.1" \
         "jhsingle-native-proxy==0.8.3" \
         "cdsdashboards==0.6.3" \
         "async_generator==1.10" \
