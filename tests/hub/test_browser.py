@@ -133,7 +133,7 @@ def test_a_dashboard_is_made_shared_opened_and_refused_by_clicking(
     assert "/user/olivia/" in voila_url
     with rita.step("follows the link to the voila dashboard") as page:
         page.goto(dashboard_link)
-        page.get_by_text("is not shared with you").wait_for()
+        page.get_by_text("is not shared with you").first.wait_for()
         assert "403" in page.locator("h1").inner_text()
         assert page.locator("nav").get_by_role("link", name="Dashboards").is_visible()  # the hub's layout
         assert marker("voila") not in page.content()
