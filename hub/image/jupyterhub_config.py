@@ -142,6 +142,10 @@ if cpu_limit:
     c.DockerSpawner.cpu_limit = float(cpu_limit)
 # No process in a server can gain privileges (setuid binaries, sudo) or hold capabilities: they run as the
 # notebook user and need none.
+# The images' HEALTHCHECK (a Python process every 3 s, as Jupyter Docker Stacks do it) is for `docker run`;
+# JupyterHub watches the servers it spawns itself, and a check per server every 3 s is CPU a hub full of users
+# pays for nothing (a dashboard server, with no Jupyter server to ask, would also show as unhealthy).
+c.DockerSpawner.extra_create_kwargs = {"healthcheck": {"test": ["NONE"]}}
 c.DockerSpawner.extra_host_config = {
     "security_opt": ["no-new-privileges:true"],
     "cap_drop": ["ALL"],

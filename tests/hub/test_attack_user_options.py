@@ -89,6 +89,7 @@ def test_after_refusals_the_servers_start_exactly_as_the_operator_configured(hub
         assert host["PidsLimit"] == 1024
         assert host["SecurityOpt"] == ["no-new-privileges:true"]
         assert host["CapDrop"] == ["ALL"]
+        assert container.attrs["Config"]["Healthcheck"]["Test"] == ["NONE"]  # JupyterHub watches it instead
         assert container.name.startswith(hub.environment["CDS_CONTAINER_PREFIX"] + "-")
         environment = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
         assert "LD_PRELOAD" not in environment and "JUPYTERHUB_ANYONE" not in environment

@@ -1,0 +1,44 @@
+"""Dashboards whose names JupyterHub 6 would refuse as server names still start and show, for owner and viewer.
+
+cdsdashboards names a dashboard's server after its urlname: too long, starting with a hyphen or a digit, it is
+no valid JupyterHub 6 server name, and such a dashboard was saved but never started. The hub names those servers
+itself (hub/image/naming.py); its unit test covers the names, this one the hub that uses them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.hub.deployment import Hub
+from tests.hub.viewing import app_file, shows, wait_until_shown
+
+OWNER, VIEWER = "nadia", "yusuf"
+NAMES = ["  Leading spaces", "An exceedingly long dashboard name, well past thirty characters!",
+         "1st quarter (draft)", "Ünïcödé & <symbols>"]
+JUPYTERHUB_6_SERVER_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
+    yield
+    hub.stop_servers(OWNER, VIEWER)
+
+
+def test_dashboards_with_awkward_names_start_and_show(hub: Hub) -> None:
+    viewer = hub.user(VIEWER)
+    viewer.login()
+    owner = hub.user(OWNER)
+    owner.login()
+    owner.start_server()
+    owner.write_file("voila-app.ipynb", app_file("voila").read_text())
+    for name in NAMES:
+        urlname = owner.save_dashboard(name, "voila", "voila-app.ipynb", None)
+        wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
+        assert shows(viewer, f"/hub/dashboards/{urlname}", "voila"), f"{VIEWER} cannot open {name!r}"
+    servers = [server for server in owner.api("GET", f"users/{OWNER}").json()["servers"] if server]
+    assert len(servers) == len(NAMES), servers
+    for server in servers:
+        assert JUPYTERHUB_6_SERVER_NAME.fullmatch(server) and len(server) <= 30, server
