@@ -51,14 +51,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not _is_worker(session.config):
+    if _checks_leftovers(session.config):
         session.config.stash[_CONTAINERS_BEFORE] = _containers()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Neither a build nor a test may leave a container behind, stopped or failed ones included. Checked once,
     by the process that started the others (workers finish while their peers still run containers)."""
-    if _is_worker(session.config):
+    if not _checks_leftovers(session.config):
         return
     before = session.config.stash.get(_CONTAINERS_BEFORE, None)
     after = _containers()
@@ -69,6 +69,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.config.get_terminal_writer().line(
             f"ERROR: the tests left {len(left)} container(s) behind: {', '.join(left)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _checks_leftovers(config: pytest.Config) -> bool:
+    """Workers leave the check to their controller; a collect-only session starts nothing, and may run nested
+    inside a test session whose containers are not its own."""
+    return not _is_worker(config) and not config.option.collectonly
 
 
 _CONTAINERS_BEFORE = pytest.StashKey["dict[str, str] | None"]()

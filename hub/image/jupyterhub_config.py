@@ -15,6 +15,8 @@ from pathlib import Path
 
 import docker
 import docker.errors
+import docker.types
+import docker.utils
 from cdsdashboards.app import CDS_TEMPLATE_PATHS
 from cdsdashboards.hubextension import cds_extra_handlers
 
@@ -53,6 +55,7 @@ def limit(name: str, default: str, pattern: re.Pattern[str], expected: str) -> s
 
 # --- settings from the environment, checked before anything starts -----------------------------------------
 
+spawner_kind = setting("CDS_SPAWNER", "docker")  # docker: containers on this engine; swarm: services
 image = setting("CDS_SINGLEUSER_IMAGE", DEFAULTS["singleuser_image"])
 allowed_images = [name.strip() for name in os.environ.get("CDS_ALLOWED_IMAGES", "").split(",") if name.strip()]
 network = setting("CDS_DOCKER_NETWORK", "containds")
@@ -67,6 +70,7 @@ mem_limit = limit("CDS_MEM_LIMIT", "2G", MEMORY, "a size such as 512M or 2G expe
 cpu_limit = limit("CDS_CPU_LIMIT", "1", re.compile(r"[0-9]+(\.[0-9]+)?"), "a number of CPUs such as 0.5 or 2 expected")
 pids_limit = limit("CDS_PIDS_LIMIT", "1024", re.compile(r"[0-9]+"), "a whole number of processes expected")
 auth_cache = setting("CDS_AUTH_CACHE_SECONDS", "30")
+constraints = [rule.strip() for rule in os.environ.get("CDS_SWARM_CONSTRAINTS", "").split(",") if rule.strip()]
 
 if not DOCKER_NAME.fullmatch(container_prefix):
     fail(f"CDS_CONTAINER_PREFIX={container_prefix!r}: letters, digits and . _ - expected, not starting with . _ -")
@@ -76,6 +80,10 @@ if not auth_cache.isdigit():
     fail(f"CDS_AUTH_CACHE_SECONDS={auth_cache!r}: a whole number of seconds expected")
 if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
     fail(f"CDS_HUB_PORT={port_text!r}: a port number from 1 to 65535 expected")
+if spawner_kind not in ("docker", "swarm"):
+    fail(f"CDS_SPAWNER={spawner_kind!r}: docker (containers on this engine) or swarm (Swarm services) expected")
+if constraints and spawner_kind != "swarm":
+    fail("CDS_SWARM_CONSTRAINTS is set but CDS_SPAWNER is not swarm")
 if authenticator not in AUTHENTICATORS:
     fail(f"CDS_AUTHENTICATOR={authenticator!r}: one of {', '.join(AUTHENTICATORS)} expected")
 if authenticator == "dummy" and not os.environ.get("CDS_DUMMY_PASSWORD"):
@@ -87,21 +95,30 @@ try:
     engine.ping()
 except docker.errors.DockerException as exc:
     fail(f"the Docker engine cannot be reached ({exc}); mount /var/run/docker.sock and give the hub its group")
+if spawner_kind == "docker":
+    try:
+        engine.images.get(image)
+    except docker.errors.ImageNotFound:
+        fail(f"CDS_SINGLEUSER_IMAGE={image}: no such image on this Docker engine; build or pull it first")
+elif not engine.info().get("Swarm", {}).get("ControlAvailable"):
+    fail("CDS_SPAWNER=swarm: this engine is no swarm manager; run the hub on a manager node (hub/README.md, Swarm)")
+# (On Swarm every node pulls the image from its registry when it runs a server: nothing to check here.)
 try:
-    engine.images.get(image)
-except docker.errors.ImageNotFound:
-    fail(f"CDS_SINGLEUSER_IMAGE={image}: no such image on this Docker engine; build or pull it first")
-try:
-    engine.networks.get(network)
+    found_network = engine.networks.get(network)
 except docker.errors.NotFound:
     fail(f"CDS_DOCKER_NETWORK={network}: no such Docker network; the hub and the servers it spawns share it")
+if spawner_kind == "swarm" and found_network.attrs.get("Scope") != "swarm":
+    fail(f"CDS_DOCKER_NETWORK={network}: an overlay network expected with CDS_SPAWNER=swarm")
 
 # --- cdsdashboards on DockerSpawner, as its documentation wires it, through the hub's own spawner ---------------
 
 # VariableDockerSpawner, but users choose nothing except a dashboard's presentation (a refusal is HTTP 400),
 # and servers' OAuth clients cannot collide (containds_spawner.py). Do not set c.Spawner.apply_user_options:
 # the spawner's own is what keeps users from choosing mounts, privileges or images.
-c.JupyterHub.spawner_class = "containds_spawner.ContainDSDockerSpawner"
+c.JupyterHub.spawner_class = {
+    "docker": "containds_spawner.ContainDSDockerSpawner",
+    "swarm": "containds_spawner.ContainDSSwarmSpawner",  # the same, as Swarm services (hub/README.md, Swarm)
+}[spawner_kind]
 c.JupyterHub.allow_named_servers = True
 # DockerSpawner's own container names, "{prefix}-{username}--{servername}" with both parts escaped, cannot
 # collide; cdsdashboards' suggested "{prefix}-{username}-{servername}" gives user bob's server dash-z and user
@@ -125,7 +142,6 @@ c.DockerSpawner.allowed_images = allowed_images  # empty: users cannot choose an
 c.DockerSpawner.prefix = container_prefix
 c.DockerSpawner.network_name = network
 c.DockerSpawner.use_internal_ip = True
-c.DockerSpawner.remove = True  # containers are disposable; the user's files live on the volume below
 c.DockerSpawner.notebook_dir = "/home/jovyan"
 # One volume per user, mounted as the home of the notebook server and of every dashboard server of that user:
 # a dashboard serves exactly what its owner wrote.
@@ -135,22 +151,48 @@ c.DockerSpawner.volumes = {home_volume: "/home/jovyan"}
 c.Spawner.environment = {"CDS_AUTH_CACHE_SECONDS": auth_cache}
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
-# Limits per container, so that one user cannot starve the others or the host.
-if mem_limit:
-    c.DockerSpawner.mem_limit = mem_limit
-if cpu_limit:
-    c.DockerSpawner.cpu_limit = float(cpu_limit)
-# No process in a server can gain privileges (setuid binaries, sudo) or hold capabilities: they run as the
-# notebook user and need none.
+# Limits per container, so that one user cannot starve the others or the host. No process in a server can gain
+# privileges (setuid binaries, sudo) or hold capabilities: they run as the notebook user and need none.
 # The images' HEALTHCHECK (a Python process every 3 s, as Jupyter Docker Stacks do it) is for `docker run`;
 # JupyterHub watches the servers it spawns itself, and a check per server every 3 s is CPU a hub full of users
 # pays for nothing (a dashboard server, with no Jupyter server to ask, would also show as unhealthy).
-c.DockerSpawner.extra_create_kwargs = {"healthcheck": {"test": ["NONE"]}}
-c.DockerSpawner.extra_host_config = {
-    "security_opt": ["no-new-privileges:true"],
-    "cap_drop": ["ALL"],
-    **({"pids_limit": int(pids_limit)} if pids_limit else {}),
-}
+no_healthcheck = docker.types.Healthcheck(test=["NONE"])
+if spawner_kind == "docker":
+    c.DockerSpawner.remove = True  # containers are disposable (services always are); files live on the volume
+    if mem_limit:
+        c.DockerSpawner.mem_limit = mem_limit
+    if cpu_limit:
+        c.DockerSpawner.cpu_limit = float(cpu_limit)
+    c.DockerSpawner.extra_create_kwargs = {"healthcheck": no_healthcheck}
+    c.DockerSpawner.extra_host_config = {
+        "security_opt": ["no-new-privileges:true"],
+        "cap_drop": ["ALL"],
+        **({"pids_limit": int(pids_limit)} if pids_limit else {}),
+    }
+else:
+    # A service's spec has no no-new-privileges (Docker API 1.41): dropping every capability is what keeps a
+    # setuid binary from doing anything as root. The process limit is set on the Resources spec directly
+    # (docker-py has no argument for it).
+    resources = docker.types.Resources(
+        mem_limit=docker.utils.parse_bytes(mem_limit) if mem_limit else None,
+        cpu_limit=int(float(cpu_limit) * 1e9) if cpu_limit else None,
+    )
+    if pids_limit:
+        resources.setdefault("Limits", {})["Pids"] = int(pids_limit)
+    c.SwarmSpawner.extra_container_spec = {"cap_drop": ["ALL"], "healthcheck": no_healthcheck}
+    # A server that stops is not started again by the swarm: JupyterHub decides, as with containers; and a task
+    # that cannot start is not retried in a loop, so the spawn fails at once (containds_spawner.py).
+    c.SwarmSpawner.extra_task_spec = {
+        "resources": resources, "restart_policy": docker.types.RestartPolicy(condition="none"),
+    }
+    c.SwarmSpawner.extra_placement_spec = {"constraints": constraints or None}
+    # The hub reaches each server by its service's name; DNS round robin makes that the task's own address,
+    # where a virtual IP needs the kernel's IPVS, which some hosts lack (one task needs no load balancer).
+    c.SwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
+    # The hub reads a notebook server's start command from its image (DockerSpawner does, when none is set),
+    # so the manager needs the image too: pulled once, from the registry every node pulls from. An image the
+    # registry does not have fails the start right there, with the registry's answer.
+    c.SwarmSpawner.pull_policy = "ifnotpresent"
 
 # --- the hub itself -----------------------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 JupyterHub 6 accepts a named server only if its name is 1-30 lowercase letters, digits and single hyphens,
 starting with a letter. cdsdashboards names a dashboard's server `dash-<urlname>`, where the urlname (made
-from the dashboard's name, up to 35 characters, globally unique, never changed) can be too long, start with a
-hyphen (a name starting with a space) or be empty (a name of punctuation only). Such a name keeps what it can of
+from the dashboard's name, up to 35 characters plus a `-<n>` counter, globally unique, never changed) is often
+too long; rows written by older or patched versions may hold anything. Such a name keeps what it can of
 the urlname and ends with a digest of it: still unique, and the same on every hub start and on every line, so
 a hub upgraded from JupyterHub 5 finds each dashboard's server under the name it always had when that name was
 valid, and under the same new name on both lines otherwise.

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.cookiejar import Cookie
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.conftest import PROJECT_DIR
+
+FAILURES = PROJECT_DIR / "build" / "screenshots" / "failures"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic",
@@ -29,20 +35,59 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """Whether a page showed a text; when it did not, what the page showed and logged instead."""
+
+    shown: bool
+    reloads: int
+    evidence: str = ""
+
+    def __bool__(self) -> bool:
+        return self.shown
+
+
 def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 180_000,
-                          cookies: Iterable[Cookie] = ()) -> bool:
+                          cookies: Iterable[Cookie] = ()) -> Sighting:
     """Open `url` (with a session's `cookies`, e.g. a hub login) and wait until `text` is shown on the page:
-    dashboards render it after their scripts ran."""
+    dashboards render it after their scripts ran. A page still without it halfway through the time is reloaded
+    once, as its user would (on a loaded machine streamlit's client has been seen to stop after fetching its
+    scripts, before asking the server anything); a reload is reported as a warning, a page that never shows the
+    text comes back with the page's text, console errors and failed requests, and a screenshot."""
     context = browser.new_context()
     cookies = [{"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path or "/"} for c in cookies]
     if cookies:
         context.add_cookies(cookies)
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    page.on("requestfailed", lambda request: console.append(f"request failed: {request.url} {request.failure}"))
     try:
-        page.goto(url, timeout=timeout_ms)
-        page.get_by_text(text).first.wait_for(timeout=timeout_ms)
-        return True
-    except PlaywrightError:  # a timeout or a navigation error: the text was not shown
-        return False
+        for reloads in range(2):
+            try:
+                if reloads:
+                    page.reload(timeout=timeout_ms // 2)
+                else:
+                    page.goto(url, timeout=timeout_ms // 2)
+                page.get_by_text(text).first.wait_for(timeout=timeout_ms // 2)
+            except PlaywrightError:  # a timeout or a navigation error: not shown (yet)
+                continue
+            if reloads:
+                warnings.warn(f"{text!r} showed at {url} only after a reload", stacklevel=2)
+            return Sighting(True, reloads)
+        return Sighting(False, 1, _evidence(page, url, console))
     finally:
         context.close()
+
+
+def _evidence(page: Page, url: str, console: list[str]) -> str:
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    screenshot = FAILURES / (re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-") + ".png")
+    try:
+        page.screenshot(path=str(screenshot), full_page=True)
+        shown = page.inner_text("body", timeout=5_000)[:1500]
+    except PlaywrightError as error:
+        shown = f"(page unreadable: {error})"
+    lines = "\n".join(console[-30:]) or "(none)"
+    return f"the page showed:\n{shown}\nconsole and requests:\n{lines}\nscreenshot: {screenshot}"

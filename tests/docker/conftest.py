@@ -3,7 +3,8 @@
 Which images a test module runs on is derived from matrix.yaml, never listed here: a module sets
 APPLIES_TO (a target that must be in the image's parent chain, e.g. "foundation") and/or PROVIDES (a
 capability the image's stack provides, e.g. "r"), and LEAVES_ONLY = True for a check of whole filesystems that
-the images built on an image would repeat. BUILDTOOL_TARGETS (set by `python -m buildtool test`)
+the images built on an image would repeat; WITH_FRAMEWORK keeps the images that have that framework layer.
+BUILDTOOL_TARGETS (set by `python -m buildtool test`)
 narrows the selection to the named targets.
 """
 
@@ -70,6 +71,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module
     names = targets_for(getattr(module, "APPLIES_TO", None), getattr(module, "PROVIDES", None),
                         getattr(module, "LEAVES_ONLY", False))
+    if getattr(module, "WITH_FRAMEWORK", None):  # only the images that have this framework layer
+        names = [name for name in names if module.WITH_FRAMEWORK in _graph().frameworks(name)]
     if "framework_name" in metafunc.fixturenames:
         pairs = dashboards_for(names)
         metafunc.parametrize(("image_name", "framework_name"), pairs, scope="module",

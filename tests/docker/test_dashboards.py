@@ -82,7 +82,8 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
     assert status == 200, f"{url} answered {status}\n{logs}"
     with chromium() as browser:
         shown = visible_text_contains(browser, url, expected)
-    assert shown, f"{expected!r} never appeared at {url}\n{server.logs().decode('utf-8', 'replace')[-3000:]}"
+    server_log = server.logs().decode("utf-8", "replace")[-3000:]
+    assert shown, f"{expected!r} never appeared at {url}\n{shown.evidence}\n{server_log}"
     sockets = listening_sockets(server)
     assert len(sockets) > 1, f"only the proxy listens: the {framework_name} app is not running"
     assert exposed_ports(server) == {8888}, f"listening beyond loopback: {sorted(sockets)}"
@@ -105,3 +106,4 @@ def _wait_for_status(url: str, server, timeout: float = 180) -> int | None:
             pass
         time.sleep(1)
     return status
+

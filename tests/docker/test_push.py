@@ -7,51 +7,23 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import pytest
-import requests
 
 from tests.conftest import PROJECT_DIR
+from tests.registry import running_registry
 
-REGISTRY_BINARY = "/usr/bin/docker-registry"
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "ca-probe"  # a project whose `ca-probe` target is never built
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away registry on a free loopback port; yields its host:port."""
-    if not Path(REGISTRY_BINARY).exists():
-        pytest.fail(f"{REGISTRY_BINARY} is missing: scripts/setup installs Debian's docker-registry")
-    work = tmp_path_factory.mktemp("registry")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = work / "config.yml"
-    config.write_text(
-        "version: 0.1\n"
-        f"storage:\n  filesystem:\n    rootdirectory: {work / 'data'}\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n"
-    )
-    process = subprocess.Popen([REGISTRY_BINARY, "serve", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/v2/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with running_registry(tmp_path_factory.mktemp("registry")) as address:
+        yield address
 
 
 def _push(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:

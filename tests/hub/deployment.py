@@ -74,7 +74,7 @@ class Hub:
             try:
                 if requests.get(f"{self.base_url}/hub/api", timeout=5).status_code == 200:
                     return time.monotonic() - started
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or accepted and not answering yet
                 pass
             time.sleep(0.5)
         raise AssertionError(f"the hub did not come up within {timeout} s:\n{self.logs(60)}")
@@ -121,22 +121,30 @@ class Hub:
                     volume.remove(force=True)
 
 
-def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str) -> Hub:
-    """A hub from hub/docker-compose.yml under its own compose project and names, after removing what an earlier
-    run of the same project left; the dummy authenticator with a fresh shared password."""
-    port = free_port()
-    environment = {
+def hub_environment(project: str, hub_image: str, singleuser_image: str,
+                    settings: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a deployment of the tests is made with: the project's names, the images, a free port,
+    the dummy authenticator with a fresh shared password, and any further CDS_* `settings`."""
+    return {
         **os.environ,
         **names(project),
         "CDS_HUB_IMAGE": hub_image,
         "CDS_SINGLEUSER_IMAGE": singleuser_image,
-        "CDS_PUBLISHED_PORT": str(port),
+        "CDS_PUBLISHED_PORT": str(free_port()),
         "CDS_AUTHENTICATOR": "dummy",
         "CDS_DUMMY_PASSWORD": secrets.token_urlsafe(12),
         "CDS_ADMIN_USERS": ADMIN,
         "DOCKER_GID": str(os.stat("/var/run/docker.sock").st_gid),
+        **(settings or {}),
     }
-    hub = Hub(f"http://127.0.0.1:{port}", environment["CDS_DUMMY_PASSWORD"], environment, client, line, project)
+
+
+def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str) -> Hub:
+    """A hub from hub/docker-compose.yml under its own compose project and names, after removing what an earlier
+    run of the same project left."""
+    environment = hub_environment(project, hub_image, singleuser_image)
+    hub = Hub(f"http://127.0.0.1:{environment['CDS_PUBLISHED_PORT']}", environment["CDS_DUMMY_PASSWORD"],
+              environment, client, line, project)
     hub.compose("down", "-v")
     hub.remove_leftovers()
     result = hub.compose("up", "-d")

@@ -93,6 +93,14 @@ class HubUser:
         if response.status_code not in (200, 201):
             raise AssertionError(f"writing {path}: {response.status_code} {response.text[:300]}")
 
+    def read_file(self, path: str) -> str | None:
+        """A text file's content through the contents API of this user's own server; None if there is none."""
+        server = f"/user/{self.name}/"
+        self.session.get(self.url(server + "lab"), timeout=60)  # OAuth with the hub, as for writing
+        response = self.session.get(self.url(f"{server}api/contents/{path}"), timeout=60,
+                                    params={"type": "file", "format": "text"})
+        return response.json()["content"] if response.status_code == 200 else None
+
     def save_dashboard(self, name: str, presentation_type: str, start_path: str, viewers: list[str] | None,
                        urlname: str | None = None) -> str:
         """Create (or, with `urlname`, edit) a dashboard; viewers None means all users. Returns its urlname."""

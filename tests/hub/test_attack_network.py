@@ -11,48 +11,17 @@ attempt covers every port that could answer, in a second instead of a 65,535-por
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
 from buildtool.graph import Graph
-from tests.docker.containers import exposed_ports, listening_sockets
+from tests.hub.attacks import assert_only_the_proxy_is_reachable
 from tests.hub.deployment import Hub
 from tests.hub.hubclient import HubUser
-from tests.hub.viewing import marker, publish, wait_until_shown
+from tests.hub.viewing import publish, wait_until_shown
 
 OWNER, ATTACKER = "nora", "oscar"
-SERVER_PORT = 8888  # DockerSpawner's port: jhsingle-native-proxy in dashboards, jupyter-server in notebooks
-
-# Runs in the attacker's container as the attacker: a connection to each given port of each target, then a
-# request without credentials to the port expected open. Bounded: the ports of containers this test started.
-SCAN = r"""
-import asyncio, http.client, json, socket, sys
-
-async def is_open(ip, port):
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), 2)
-    except (OSError, asyncio.TimeoutError):
-        return None
-    writer.close()
-    return port
-
-async def scan(targets):
-    report = {}
-    for target in targets:
-        ip = socket.gethostbyname(target["host"])
-        found = await asyncio.gather(*(is_open(ip, port) for port in target["ports"]))
-        connection = http.client.HTTPConnection(ip, target["port"], timeout=30)
-        connection.request("GET", target["path"])
-        response = connection.getresponse()
-        body = response.read().decode("utf-8", "replace")
-        report[target["host"]] = {"open": [p for p in found if p], "status": response.status,
-                                  "leaked": any(m in body for m in target["markers"])}
-    print(json.dumps(report))
-
-asyncio.run(scan(json.loads(sys.argv[1])))
-"""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -87,23 +56,4 @@ def attacker(hub: Hub) -> HubUser:
 def test_another_users_dashboards_and_notebook_expose_only_the_authenticated_proxy(
         hub: Hub, dashboards: dict[str, str], attacker: HubUser) -> None:
     servers = {framework: f"dash-{urlname}" for framework, urlname in dashboards.items()}
-    targets = []
-    for framework, server in {**servers, "notebook": ""}.items():
-        container = hub.container_of(OWNER, server)
-        listening = {port for _, port in listening_sockets(container)}
-        assert exposed_ports(container) == {SERVER_PORT}, f"{framework}: listens beyond loopback"
-        assert len(listening) > 1 or framework == "notebook", f"{framework}: the app itself is not running"
-        path = f"/user/{OWNER}/{server}/" if server else f"/user/{OWNER}/api/contents"
-        targets.append({"host": container.name, "ports": sorted(listening), "port": SERVER_PORT, "path": path,
-                        "markers": [marker(framework)] if server else ['"content"'], "framework": framework})
-
-    scanner = hub.container_of(ATTACKER)
-    result = scanner.exec_run(["python3", "-c", SCAN, json.dumps(targets)], user="jovyan")
-    assert result.exit_code == 0, result.output.decode()[-2000:]
-    report = json.loads(result.output.decode().strip().splitlines()[-1])
-
-    for target in targets:
-        seen = report[target["host"]]
-        assert seen["open"] == [SERVER_PORT], f"{target['framework']}: open ports {seen['open']}"
-        assert not seen["leaked"], f"{target['framework']}: content served without the hub"
-        assert seen["status"] in (302, 401, 403), f"{target['framework']}: {seen['status']} without a token"
+    assert_only_the_proxy_is_reachable(hub, OWNER, ATTACKER, servers)

@@ -11,27 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.hub.attacks import ATTACKS, SOCKET
 from tests.hub.deployment import Hub
 from tests.hub.hubclient import HubUser
 
 ATTACKER = "mallory"
-SOCKET = "/var/run/docker.sock"
-
-ATTACKS = {
-    "socket-and-host-dir": {
-        "volumes": {SOCKET: SOCKET, "/etc": {"bind": "/home/jovyan/hostetc", "mode": "ro"}},
-        "extra_host_config": {"privileged": True, "group_add": ["0"]},
-    },
-    "image": {"image": "containds/containds-hub:0.6.3"},
-    "cmd": {"cmd": ["/bin/sh", "-c", "id > /tmp/owned; sleep 600"]},
-    "network": {"network_name": "host"},
-    "mem-limit": {"mem_limit": "64G"},
-    "ld-preload": {"environment": {"LD_PRELOAD": "/home/jovyan/evil.so"}},
-    "dashboard-options-on-a-notebook-server": {"presentation_type": "voila", "presentation_path": "x.ipynb",
-                                               "environment": {"JUPYTERHUB_ANYONE": "1"}},
-}
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
     """This module's users' servers are not needed by the next: fewer containers on a busy machine."""

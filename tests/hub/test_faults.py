@@ -55,8 +55,14 @@ def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
     ({"CDS_CONTAINER_PREFIX": "-x"}, True, "CDS_CONTAINER_PREFIX='-x': letters, digits and . _ - expected"),
     ({"CDS_MEM_LIMIT": "lots"}, True, "CDS_MEM_LIMIT='lots': a size such as 512M or 2G expected, or none"),
     ({"CDS_PIDS_LIMIT": "0"}, True, "CDS_PIDS_LIMIT='0': a whole number of processes expected, or none"),
+    ({"CDS_SPAWNER": "kubernetes"}, True,
+     "CDS_SPAWNER='kubernetes': docker (containers on this engine) or swarm (Swarm services) expected"),
+    ({"CDS_SWARM_CONSTRAINTS": "node.role==worker"}, True, "CDS_SWARM_CONSTRAINTS is set but CDS_SPAWNER is not swarm"),
+    # The tests' engine is in no swarm here: tests/hub/test_swarm.py makes one for its own tests only.
+    ({"CDS_SPAWNER": "swarm"}, True, "CDS_SPAWNER=swarm: this engine is no swarm manager"),
 ], ids=["no-docker-socket", "missing-singleuser-image", "unknown-authenticator", "bad-port", "dummy-without-password",
-        "missing-network", "shared-home-volume", "bad-container-prefix", "bad-memory-limit", "zero-pids-limit"])
+        "missing-network", "shared-home-volume", "bad-container-prefix", "bad-memory-limit", "zero-pids-limit",
+        "unknown-spawner", "constraints-without-swarm", "swarm-without-a-swarm"])
 def test_bad_deployment_stops_the_hub_with_one_clear_line(
     docker_client: docker.DockerClient, hub_image: str, network: str, environment: dict[str, str], with_socket: bool,
     message: str

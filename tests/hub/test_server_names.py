@@ -1,7 +1,8 @@
 """Dashboards whose names JupyterHub 6 would refuse as server names still start and show, for owner and viewer.
 
-cdsdashboards names a dashboard's server after its urlname: too long, starting with a hyphen or a digit, it is
-no valid JupyterHub 6 server name, and such a dashboard was saved but never started. The hub names those servers
+cdsdashboards names a dashboard's server `dash-<urlname>`; the urlname (the name's letters and digits, lowercased,
+other runs turned into one hyphen, cut at 35 characters, `-<n>` added when taken) often makes that longer than the
+30 characters JupyterHub 6 allows, and such a dashboard was saved but never started. The hub names those servers
 itself (hub/image/naming.py); its unit test covers the names, this one the hub that uses them.
 """
 
@@ -16,8 +17,10 @@ from tests.hub.deployment import Hub
 from tests.hub.viewing import app_file, shows, wait_until_shown
 
 OWNER, VIEWER = "nadia", "yusuf"
+# Every name here passes cdsdashboards' own form check (an ASCII letter or digit first, then letters, digits,
+# spaces and its listed punctuation); the last one repeats an earlier one, so its urlname gets a counter.
 NAMES = ["  Leading spaces", "An exceedingly long dashboard name, well past thirty characters!",
-         "1st quarter (draft)", "Ünïcödé & <symbols>"]
+         "1st quarter (draft)", "R&D: <symbols> & 'quotes' #1", "1st quarter (draft)"]
 JUPYTERHUB_6_SERVER_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 

@@ -32,7 +32,7 @@ def shows(viewer: HubUser, path: str, framework: str) -> bool:
         layout = viewer.session.get(response.url.rstrip("/") + "/_dash-layout", timeout=60)
         return layout.status_code == 200 and marker(framework) in layout.text
     with chromium() as browser:
-        return visible_text_contains(browser, response.url, marker(framework), cookies=viewer.session.cookies)
+        return bool(visible_text_contains(browser, response.url, marker(framework), cookies=viewer.session.cookies))
 
 
 def wait_until_shown(viewer: HubUser, path: str, framework: str, timeout: float = 240) -> float:

@@ -1,0 +1,94 @@
+"""What the attack tests do, on a hub of either deployment (compose or Swarm): the requests of a user asking for
+what only the operator may choose, and the scan of another user's servers over the hub's network."""
+
+from __future__ import annotations
+
+import json
+
+from docker.models.containers import Container
+
+from tests.docker.containers import exposed_ports, listening_sockets
+from tests.hub.deployment import Hub
+from tests.hub.viewing import marker
+
+SOCKET = "/var/run/docker.sock"
+
+ATTACKS = {
+    "socket-and-host-dir": {
+        "volumes": {SOCKET: SOCKET, "/etc": {"bind": "/home/jovyan/hostetc", "mode": "ro"}},
+        "extra_host_config": {"privileged": True, "group_add": ["0"]},
+    },
+    "image": {"image": "containds/containds-hub:0.6.3"},
+    "cmd": {"cmd": ["/bin/sh", "-c", "id > /tmp/owned; sleep 600"]},
+    "network": {"network_name": "host"},
+    "mem-limit": {"mem_limit": "64G"},
+    "ld-preload": {"environment": {"LD_PRELOAD": "/home/jovyan/evil.so"}},
+    "dashboard-options-on-a-notebook-server": {"presentation_type": "voila", "presentation_path": "x.ipynb",
+                                               "environment": {"JUPYTERHUB_ANYONE": "1"}},
+}
+
+
+SERVER_PORT = 8888  # DockerSpawner's port: jhsingle-native-proxy in dashboards, jupyter-server in notebooks
+
+# Runs in the attacker's container as the attacker: a connection to each given port of each target, then a
+# request without credentials to the port expected open. Bounded: the ports of containers this test started.
+SCAN = r"""
+import asyncio, http.client, json, socket, sys
+
+async def is_open(ip, port):
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), 2)
+    except (OSError, asyncio.TimeoutError):
+        return None
+    writer.close()
+    return port
+
+async def scan(targets):
+    report = {}
+    for target in targets:
+        ip = socket.gethostbyname(target["host"])
+        found = await asyncio.gather(*(is_open(ip, port) for port in target["ports"]))
+        connection = http.client.HTTPConnection(ip, target["port"], timeout=30)
+        connection.request("GET", target["path"])
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        report[target["host"]] = {"open": [p for p in found if p], "status": response.status,
+                                  "leaked": any(m in body for m in target["markers"])}
+    print(json.dumps(report))
+
+asyncio.run(scan(json.loads(sys.argv[1])))
+"""
+
+
+
+
+def assert_only_the_proxy_is_reachable(hub: Hub, owner: str, attacker: str, servers: dict[str, str]) -> None:
+    """From `attacker`'s notebook server, every server of `owner` (`servers`: framework -> server name, the
+    notebook server added here) shows one open port, the proxy's, which gives nothing without the hub's login.
+    Which ports to try comes from the target's own socket table: every port it listens on, on any address."""
+    network = hub.environment["CDS_DOCKER_NETWORK"]
+    targets = []
+    for framework, server in {**servers, "notebook": ""}.items():
+        container = hub.container_of(owner, server)
+        listening = {port for _, port in listening_sockets(container)}
+        assert exposed_ports(container) == {SERVER_PORT}, f"{framework}: listens beyond loopback"
+        assert len(listening) > 1 or framework == "notebook", f"{framework}: the app itself is not running"
+        path = f"/user/{owner}/{server}/" if server else f"/user/{owner}/api/contents"
+        targets.append({"host": _address_on(container, network), "ports": sorted(listening), "port": SERVER_PORT,
+                        "path": path, "markers": [marker(framework)] if server else ['"content"'],
+                        "framework": framework})
+
+    scanner = hub.container_of(attacker)
+    result = scanner.exec_run(["python3", "-c", SCAN, json.dumps(targets)], user="jovyan")
+    assert result.exit_code == 0, result.output.decode()[-2000:]
+    report = json.loads(result.output.decode().strip().splitlines()[-1])
+
+    for target in targets:
+        seen = report[target["host"]]
+        assert seen["open"] == [SERVER_PORT], f"{target['framework']}: open ports {seen['open']}"
+        assert not seen["leaked"], f"{target['framework']}: content served without the hub"
+        assert seen["status"] in (302, 401, 403), f"{target['framework']}: {seen['status']} without a token"
+
+
+def _address_on(container: Container, network: str) -> str:
+    return container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"]

@@ -1,0 +1,159 @@
+"""The hub as hub/README.md deploys it on Docker Swarm (hub/docker-stack.yml), from images in a registry.
+
+The tests make their own single-node swarm when the engine is in none (and leave it afterwards), push the hub
+and singleuser images to a throw-away registry with `python -m buildtool push`, and deploy the stack with those
+references, as an operator of several nodes does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+
+from tests.conftest import PROJECT_DIR
+from tests.hub.deployment import Hub, hub_environment
+
+STACK_FILE = PROJECT_DIR / "hub" / "docker-stack.yml"
+
+
+@contextmanager
+def swarm_mode(client: docker.DockerClient) -> Iterator[None]:
+    """The engine as a swarm manager: a single-node swarm made here, and left here, unless it already was one."""
+    if client.info()["Swarm"]["LocalNodeState"] == "active":
+        yield
+        return
+    result = subprocess.run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"docker swarm init: {result.stderr}"
+    try:
+        yield
+    finally:
+        subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True, timeout=120)
+
+
+def push_to(registry: str, *targets: str) -> dict[str, str]:
+    """Push the targets' images with the build tool; returns each target's reference in the registry (its
+    first tag, the one the matrix pins)."""
+    result = subprocess.run([sys.executable, "-m", "buildtool", "push", *targets, "--registry", registry, "--json"],
+                            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    references: dict[str, str] = {}
+    for row in json.loads(result.stdout):
+        assert row["ok"], row
+        references.setdefault(row["target"], row["reference"])
+    return references
+
+
+@dataclass
+class SwarmHub(Hub):
+    """The stack `project`: its hub service `<project>_hub`, the servers it spawns as services."""
+
+    @property
+    def service(self) -> str:
+        return f"{self.project}_hub"
+
+    def stack(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["docker", "stack", *args], env=self.environment, capture_output=True, text=True,
+                              timeout=300)
+
+    def restart(self) -> float:
+        """`docker service update --force` the hub (a new task, the same volume); seconds until its API answers."""
+        started = time.monotonic()
+        result = subprocess.run(["docker", "service", "update", "--force", "--detach=false", "--quiet",
+                                 self.service], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        self.wait_until_up()
+        return time.monotonic() - started
+
+    def logs(self, tail: int | None = None) -> str:
+        result = subprocess.run(["docker", "service", "logs", "--raw", "--tail", str(tail or "all"), self.service],
+                                capture_output=True, text=True, timeout=120)
+        return result.stdout + result.stderr
+
+    def tasks(self, service: str) -> list[dict]:
+        return self.client.api.tasks(filters={"service": service})
+
+    def container_of(self, user: str, server: str = "") -> Container:
+        """The container of the running task of the server's service (one node: it runs here)."""
+        service = self.server_state(user, server)["object_id"]
+        running = [t for t in self.tasks(service) if t["Status"]["State"] == "running"]
+        assert len(running) == 1, f"{user}/{server}: {len(running)} running tasks"
+        return self.client.containers.get(running[0]["Status"]["ContainerStatus"]["ContainerID"])
+
+    def spawned_services(self) -> list[dict]:
+        prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
+        return [s for s in self.client.api.services() if s["Spec"]["Name"].startswith(prefix)]
+
+    def remove_leftovers(self) -> None:
+        """Spawned services, their containers, and the users' home volumes of an earlier run."""
+        for service in self.spawned_services():
+            with contextlib.suppress(docker.errors.NotFound):
+                self.client.api.remove_service(service["ID"])
+        prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
+        _wait_until_gone(self.client, lambda c: c.labels.get("com.docker.swarm.service.name", "").startswith(prefix))
+        volume_prefix = self.environment["CDS_HOME_VOLUME"].split("{username}")[0]
+        for volume in self.client.volumes.list():
+            if volume.name.startswith(volume_prefix):
+                with contextlib.suppress(docker.errors.APIError):
+                    volume.remove(force=True)
+
+
+def deploy_swarm_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str,
+                     **settings: str) -> SwarmHub:
+    """The stack from hub/docker-stack.yml under its own names, after removing what an earlier run left."""
+    environment = hub_environment(project, hub_image, singleuser_image, settings)
+    hub = SwarmHub(f"http://127.0.0.1:{environment['CDS_PUBLISHED_PORT']}", environment["CDS_DUMMY_PASSWORD"],
+                   environment, client, line, project)
+    remove_swarm_hub(hub)
+    result = hub.stack("deploy", "--compose-file", str(STACK_FILE), project)
+    assert result.returncode == 0, result.stderr
+    hub.wait_until_up(timeout=240)
+    return hub
+
+
+def remove_swarm_hub(hub: SwarmHub) -> None:
+    """The stack, everything its hub spawned, its network and every volume."""
+    hub.remove_leftovers()
+    hub.stack("rm", hub.project)
+    _wait_until_gone(hub.client, lambda c: c.labels.get("com.docker.stack.namespace") == hub.project)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the stack's network goes once its tasks are gone
+        try:
+            hub.client.networks.get(hub.environment["CDS_DOCKER_NETWORK"]).remove()
+        except docker.errors.NotFound:
+            break
+        except docker.errors.APIError:
+            time.sleep(1)
+    with contextlib.suppress(docker.errors.NotFound):
+        hub.client.volumes.get(hub.environment["CDS_DATA_VOLUME"]).remove(force=True)
+    hub.remove_leftovers()
+
+
+def _wait_until_gone(client: docker.DockerClient, matches, timeout: float = 120) -> None:
+    """Services and stacks are removed in the background: wait until no matching container is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = [c for c in client.containers.list(all=True) if matches(c)]
+        if not left:
+            return
+        for container in left:
+            if container.status in ("exited", "dead", "created"):
+                with contextlib.suppress(docker.errors.APIError):
+                    container.remove(force=True)
+        time.sleep(1)
+    raise AssertionError(f"containers still there after {timeout} s")
+
+
+def keep() -> bool:
+    return bool(os.environ.get("CDS_E2E_KEEP"))

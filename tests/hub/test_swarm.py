@@ -1,0 +1,216 @@
+"""The hub on Docker Swarm (hub/docker-stack.yml), from images pushed to a registry, every server a service.
+
+What the compose hub guarantees must hold here too: the three-user scenario and a hub restart
+(`docker service update --force`), no user-chosen mounts, privileges or images, no framework port reachable
+from another user's service, users' files on a named volume per user (dockerspawner mounted it as a host path),
+and a server the swarm cannot run fails its start at once, with the task's error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import docker
+import pytest
+import requests
+
+from buildtool.graph import Graph
+from tests.conftest import PROJECT_DIR
+from tests.hub.attacks import ATTACKS, SOCKET, assert_only_the_proxy_is_reachable
+from tests.hub.hubclient import HubUser
+from tests.hub.scenarios import share_check_and_restart
+from tests.hub.swarm import SwarmHub, deploy_swarm_hub, keep, push_to, remove_swarm_hub, swarm_mode
+from tests.hub.viewing import publish, wait_until_shown
+from tests.registry import running_registry
+
+PROJECT = "containds-swarm"
+OWNER, ATTACKER = "sofia", "oscar"
+MISSING_IMAGE = "containds/no-such-image:1"  # in the test registry's allow list, never pushed
+
+
+@pytest.fixture(scope="module")
+def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
+              singleuser_image_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SwarmHub]:
+    hub_name = graph.matrix.hub.name
+    build_image(hub_name)
+    build_image(singleuser_image_name)
+    with swarm_mode(docker_client), running_registry(tmp_path_factory.mktemp("swarm-registry")) as registry:
+        started = time.monotonic()
+        references = push_to(registry, hub_name, singleuser_image_name)
+        pushed = time.monotonic() - started
+        for reference in references.values():
+            docker_client.images.remove(reference)  # untagged here: the swarm pulls them, as other nodes would
+        singleuser = references[singleuser_image_name]
+        hub = deploy_swarm_hub(docker_client, PROJECT, graph.matrix.line, references[hub_name], singleuser,
+                               CDS_ALLOWED_IMAGES=f"{singleuser},{registry}/{MISSING_IMAGE}")
+        hub.timings["swarm: push of the hub and singleuser images (s)"] = pushed
+        hub.timings["swarm: stack deploy to API answering (s)"] = time.monotonic() - started - pushed
+        try:
+            yield hub
+        finally:
+            (PROJECT_DIR / "build").mkdir(exist_ok=True)
+            (PROJECT_DIR / "build" / "swarm-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
+            (PROJECT_DIR / "build" / "swarm-hub.log").write_text(hub.logs())  # to read when a test failed
+            if not keep():
+                remove_swarm_hub(hub)
+
+
+@pytest.fixture(scope="module")
+def owner(swarm_hub: SwarmHub) -> HubUser:
+    user = swarm_hub.user(OWNER)
+    user.login()
+    user.start_server()
+    return user
+
+
+def test_dashboards_are_shared_exactly_as_configured_and_survive_a_hub_service_update(swarm_hub: SwarmHub) -> None:
+    share_check_and_restart(swarm_hub, "swarm")
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=list(ATTACKS))
+def test_options_only_the_operator_may_choose_are_refused(swarm_hub: SwarmHub, attack: str) -> None:
+    attacker = swarm_hub.user(ATTACKER)
+    attacker.login()
+    response = attacker.api("POST", f"users/{ATTACKER}/servers/probe", json=ATTACKS[attack])
+    assert response.status_code == 400, f"{attack}: {response.status_code} {response.text[:300]}"
+    assert not attacker.server_model("probe"), f"{attack}: a server was started"
+
+
+def test_servers_run_as_services_exactly_as_the_operator_configured(swarm_hub: SwarmHub) -> None:
+    attacker = swarm_hub.user(ATTACKER)
+    attacker.login()
+    attacker.start_server()
+    service = swarm_hub.client.api.inspect_service(swarm_hub.server_state(ATTACKER)["object_id"])
+    task = service["Spec"]["TaskTemplate"]
+    spec = task["ContainerSpec"]
+    home = swarm_hub.environment["CDS_HOME_VOLUME"].format(username=ATTACKER)
+    assert [(m["Type"], m["Source"], m["Target"]) for m in spec["Mounts"]] == [("volume", home, "/home/jovyan")]
+    assert spec["Image"].split("@")[0] == swarm_hub.environment["CDS_SINGLEUSER_IMAGE"]
+    assert spec["CapabilityDrop"] == ["ALL"]
+    assert spec["Healthcheck"]["Test"] == ["NONE"]
+    network = swarm_hub.client.networks.get(swarm_hub.environment["CDS_DOCKER_NETWORK"])
+    assert [n["Target"] for n in task["Networks"]] == [network.id]
+    assert task["Resources"]["Limits"] == {"MemoryBytes": 2 * 1024**3, "NanoCPUs": 10**9, "Pids": 1024}
+    assert task["RestartPolicy"]["Condition"] == "none"
+    container = swarm_hub.container_of(ATTACKER)
+    assert not container.attrs["HostConfig"]["Privileged"]
+    assert SOCKET not in [m.get("Source", "") for m in container.attrs["Mounts"]]
+    assert container.attrs["Config"]["User"] in ("", "jovyan", "1000")  # the image's unprivileged user
+
+
+def test_framework_ports_are_not_reachable_from_another_users_service(swarm_hub: SwarmHub, owner: HubUser,
+                                                                     graph: Graph,
+                                                                     singleuser_image_name: str) -> None:
+    frameworks = [fw for fw in graph.frameworks(singleuser_image_name) if graph.matrix.frameworks[fw].presentation_type]
+    urlnames = {fw: publish(owner, fw, f"Sofia private {fw}", []) for fw in frameworks}
+    for framework, urlname in urlnames.items():
+        wait_until_shown(owner, f"/hub/dashboards/{urlname}", framework)
+    attacker = swarm_hub.user(ATTACKER)
+    attacker.login()
+    attacker.start_server()
+    servers = {framework: f"dash-{urlname}" for framework, urlname in urlnames.items()}
+    assert_only_the_proxy_is_reachable(swarm_hub, OWNER, ATTACKER, servers)
+    for server in servers.values():  # five servers fewer on the machine for the tests that follow
+        owner.stop_server(server)
+
+
+def test_a_users_files_are_served_by_their_dashboard_and_survive_a_server_restart(swarm_hub: SwarmHub,
+                                                                                   owner: HubUser) -> None:
+    marker = "SWARM-FILE-7f3a"
+    owner.write_file("data.txt", marker)
+    owner.write_file("file-app.ipynb", json.dumps(_notebook("print(open('data.txt').read())")))
+    urlname = owner.save_dashboard("Swarm file", "voila", "file-app.ipynb", None)
+    swarm_hub.timings["swarm sofia: voila created to viewable (s)"] = _wait_for_text(
+        owner, f"/hub/dashboards/{urlname}", marker)
+    owner.stop_server()
+    owner.start_server()
+    assert owner.read_file("data.txt") == marker, "the file did not survive the server's restart"
+    home = swarm_hub.environment["CDS_HOME_VOLUME"].format(username=OWNER)
+    assert swarm_hub.client.volumes.get(home).attrs["Driver"] == "local"  # a volume, not a host path
+
+
+def test_a_dashboard_whose_image_is_missing_fails_at_once_with_the_reason(swarm_hub: SwarmHub,
+                                                                           owner: HubUser) -> None:
+    registry = swarm_hub.environment["CDS_SINGLEUSER_IMAGE"].split("/")[0]
+    owner.write_file("voila-broken.ipynb", json.dumps(_notebook("print('never shown')")))
+    urlname = owner.save_dashboard("Swarm broken image", "voila", "voila-broken.ipynb", None)
+    server = f"dash-{urlname}"
+    owner.stop_server(server)  # saving started it with the hub's image; start it with the one never pushed
+    options = {"presentation_type": "voila", "presentation_path": "voila-broken.ipynb", "git_repo": "",
+               "git_repo_branch": "", "conda_env": "", "image": f"{registry}/{MISSING_IMAGE}"}
+    failure, elapsed = _failed_start(owner, server, options)
+    swarm_hub.timings["swarm: a dashboard with a missing image failed after (s)"] = elapsed
+    assert MISSING_IMAGE.split(":")[0] in failure and "not found" in failure.lower(), failure
+    assert elapsed < 60, f"the failure took {elapsed:.0f} s (the start timeout is 180 s)"
+
+
+def test_a_server_no_node_can_take_fails_at_once_with_the_swarms_error(
+        swarm_hub: SwarmHub, docker_client: docker.DockerClient) -> None:
+    """A second stack whose servers must run on a node labelled as no node is: the swarm leaves the task
+    pending with its reason, and the start ends at once with it."""
+    nowhere = deploy_swarm_hub(docker_client, f"{PROJECT}-nowhere", swarm_hub.line,
+                               swarm_hub.environment["CDS_HUB_IMAGE"], swarm_hub.environment["CDS_SINGLEUSER_IMAGE"],
+                               CDS_SWARM_CONSTRAINTS="node.labels.containds-nowhere==true")
+    try:
+        user = nowhere.user("pablo")
+        user.login()
+        failure, elapsed = _failed_start(user, "probe", {})
+        swarm_hub.timings["swarm: a server no node can take failed after (s)"] = elapsed
+        assert "could not run this server (pending)" in failure and "no suitable node" in failure, failure
+        assert elapsed < 60, f"the failure took {elapsed:.0f} s (the start timeout is 180 s)"
+    finally:
+        remove_swarm_hub(nowhere)
+
+
+def _failed_start(user: HubUser, server: str, options: dict) -> tuple[str, float]:
+    """Start a server that must fail; returns the failure's message as the user gets it (in the answer to the
+    request when it fails within JupyterHub's 10-second wait, else on the progress page) and the seconds from
+    the request to it."""
+    started = time.monotonic()
+    response = user.api("POST", f"users/{user.name}/servers/{server}", json=options)
+    if response.status_code in (201, 202):
+        failure = _spawn_failure(user, server, timeout=180)
+    else:
+        assert response.status_code == 500, response.text[:300]
+        failure = response.json()["message"]
+    assert failure is not None, "the start did not fail"
+    return failure, time.monotonic() - started
+
+
+def _notebook(source: str) -> dict:
+    return {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                       "source": source}],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def _wait_for_text(user: HubUser, path: str, text: str, timeout: float = 240) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if text in user.open(path).text:
+            return time.monotonic() - started
+        time.sleep(2)
+    raise AssertionError(f"{text!r} never shown at {path}")
+
+
+def _spawn_failure(user: HubUser, server: str, timeout: float) -> str | None:
+    """The message of the spawn's failure event on its progress stream (what the progress page shows the
+    user), or None if the server became ready or the stream ended without failing."""
+    url = user.url(f"/hub/api/users/{user.name}/servers/{server}/progress")
+    with user.session.get(url, stream=True, timeout=timeout,
+                          headers={"Accept": "text/event-stream", "Referer": user.url("/hub/")}) as response:
+        assert response.status_code == 200, response.text[:300]
+        try:
+            for line in response.iter_lines(decode_unicode=True):
+                if not line or not line.startswith("data:"):
+                    continue
+                event = json.loads(line[5:])
+                if event.get("failed"):
+                    return event.get("message", "")
+                if event.get("ready"):
+                    return None
+        except requests.exceptions.ConnectionError:
+            return None
+    return None
