@@ -189,6 +189,8 @@ def test_an_app_that_fails_shows_its_error_in_the_hubs_layout_with_a_way_back(
     with olivia.step("reads the error") as page:
         output = page.locator("#app-stderr").inner_text() + page.locator("#app-stdout").inner_text()
         assert "no-such-notebook.ipynb" in output, output  # the app's own words about what went wrong
+        streams = [page.locator(f"#app-{name}").inner_text().strip() for name in ("stderr", "stdout")]
+        assert "None" not in streams, streams  # an empty stream says "(no output)"
         assert page.locator("nav").get_by_role("link", name="Dashboards").is_visible()
     with olivia.step("clicks Back to dashboards") as page:
         page.locator("#back-to-dashboards").click()
