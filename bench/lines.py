@@ -23,7 +23,8 @@ from buildtool.matrix import load_matrix
 from buildtool.tags import primary_ref
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' deployment helpers
-from tests.hub.deployment import start_hub, stop_hub
+from tests.hub.deployment import Hub, start_hub, stop_hub
+from tests.hub.hubclient import HubUser
 from tests.hub.viewing import app_file, wait_until_shown
 
 RESULTS = PROJECT_DIR / "bench" / "results-lines.md"
@@ -44,17 +45,12 @@ def main() -> None:
         refs = _build(line, [graph.matrix.hub.name, image])
         hub = start_hub(client, f"containds-bench-{line.replace('.', '')}", line, refs[0], refs[1])
         try:
-            owner, viewer = hub.user("alice"), hub.user("bob")
-            owner.login()
+            owner, viewer = voila_owner(hub), hub.user("bob")
             viewer.login()
-            owner.start_server()
-            owner.write_file("voila-app.ipynb", app_file("voila").read_text())
             owner_seconds, viewer_seconds = [], []
             for i in range(DASHBOARDS):
-                started = time.monotonic()
-                urlname = owner.save_dashboard(f"Bench {i}", "voila", "voila-app.ipynb", None)
-                wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
-                owner_seconds.append(time.monotonic() - started)
+                urlname, seconds = save_until_shown(owner, f"Bench {i}")
+                owner_seconds.append(seconds)
                 viewer_seconds.append(wait_until_shown(viewer, f"/hub/dashboards/{urlname}", "voila"))
         finally:
             stop_hub(hub)
@@ -64,6 +60,22 @@ def main() -> None:
              "viewer's, the OAuth round trip through the hub and the voila page (the notebook executed again)."]
     RESULTS.write_text("\n".join(rows) + "\n")
     print(RESULTS.read_text())
+
+
+def voila_owner(hub: Hub) -> HubUser:
+    """alice, logged in, her notebook server running, the voila fixture notebook in her home."""
+    owner = hub.working_user("alice")
+    owner.write_file("voila-app.ipynb", app_file("voila").read_text())
+    return owner
+
+
+def save_until_shown(owner: HubUser, name: str) -> tuple[str, float]:
+    """Save a voila dashboard for all users and open it until its output shows: its urlname and the seconds
+    from the save."""
+    started = time.monotonic()
+    urlname = owner.save_dashboard(name, "voila", "voila-app.ipynb", None)
+    wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
+    return urlname, time.monotonic() - started
 
 
 def _build(line: str, names: list[str]) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import docker
@@ -25,11 +24,10 @@ from buildtool.graph import build_graph
 from buildtool.matrix import load_matrix
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' deployment helpers
-from lines import _build
+from lines import _build, save_until_shown, voila_owner
 
 from tests.hub.deployment import Hub, start_hub, stop_hub
 from tests.hub.swarm import deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
-from tests.hub.viewing import app_file, wait_until_shown
 from tests.registry import running_registry
 
 RESULTS = PROJECT_DIR / "bench" / "results-swarm.md"
@@ -38,16 +36,11 @@ DASHBOARDS = 5
 
 def measure(hub: Hub) -> tuple[float, float]:
     """Medians of save-to-content and of a dashboard server's spawn, in seconds."""
-    owner = hub.user("alice")
-    owner.login()
-    owner.start_server()
-    owner.write_file("voila-app.ipynb", app_file("voila").read_text())
+    owner = voila_owner(hub)
     to_content, spawns = [], []
     for i in range(DASHBOARDS):
-        started = time.monotonic()
-        urlname = owner.save_dashboard(f"Bench {i}", "voila", "voila-app.ipynb", None)
-        wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
-        to_content.append(time.monotonic() - started)
+        urlname, seconds = save_until_shown(owner, f"Bench {i}")
+        to_content.append(seconds)
         server = f"dash-{urlname}"
         options = owner.server_model(server).get("user_options") or {}
         owner.stop_server(server)

@@ -7,9 +7,11 @@ import json
 
 from docker.models.containers import Container
 
+from buildtool.graph import Graph
 from tests.docker.containers import exposed_ports, listening_sockets
 from tests.hub.deployment import Hub
-from tests.hub.viewing import marker
+from tests.hub.hubclient import HubUser
+from tests.hub.viewing import marker, publish, wait_until_shown
 
 SOCKET = "/var/run/docker.sock"
 
@@ -92,3 +94,13 @@ def assert_only_the_proxy_is_reachable(hub: Hub, owner: str, attacker: str, serv
 
 def _address_on(container: Container, network: str) -> str:
     return container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"]
+
+
+def private_dashboards(owner: HubUser, graph: Graph, image: str) -> dict[str, str]:
+    """One dashboard per framework of the image, for nobody but its owner, each opened once (so that its
+    framework listens); returns their urlnames by framework. The owner's notebook server must be running."""
+    frameworks = [fw for fw in graph.frameworks(image) if graph.matrix.frameworks[fw].presentation_type]
+    urlnames = {fw: publish(owner, fw, f"{owner.name} private {fw}", []) for fw in frameworks}
+    for framework, urlname in urlnames.items():
+        wait_until_shown(owner, f"/hub/dashboards/{urlname}", framework)
+    return urlnames

@@ -57,6 +57,13 @@ class Hub:
     def user(self, name: str) -> HubUser:
         return HubUser(self.base_url, name, self.password)
 
+    def working_user(self, name: str) -> HubUser:
+        """A user logged in, with their notebook server running (to write files, to attack from)."""
+        user = self.user(name)
+        user.login()
+        user.start_server()
+        return user
+
     def admin(self) -> HubUser:
         admin = self.user(ADMIN)
         admin.login()

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from buildtool.graph import Graph
-from tests.hub.attacks import assert_only_the_proxy_is_reachable
+from tests.hub.attacks import assert_only_the_proxy_is_reachable, private_dashboards
 from tests.hub.deployment import Hub
 from tests.hub.hubclient import HubUser
-from tests.hub.viewing import publish, wait_until_shown
 
 OWNER, ATTACKER = "nora", "oscar"
 
@@ -35,22 +34,12 @@ def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
 def dashboards(hub: Hub, graph: Graph, singleuser_image_name: str) -> dict[str, str]:
     """One private dashboard (no viewer but its owner) per framework of the image, each running: the owner
     opened it once, so that its framework listens."""
-    owner = hub.user(OWNER)
-    owner.login()
-    owner.start_server()
-    frameworks = [fw for fw in graph.frameworks(singleuser_image_name) if graph.matrix.frameworks[fw].presentation_type]
-    urlnames = {fw: publish(owner, fw, f"Nora private {fw}", []) for fw in frameworks}
-    for framework, urlname in urlnames.items():
-        wait_until_shown(owner, f"/hub/dashboards/{urlname}", framework)
-    return urlnames
+    return private_dashboards(hub.working_user(OWNER), graph, singleuser_image_name)
 
 
 @pytest.fixture(scope="module")
 def attacker(hub: Hub) -> HubUser:
-    user = hub.user(ATTACKER)
-    user.login()
-    user.start_server()
-    return user
+    return hub.working_user(ATTACKER)
 
 
 def test_another_users_dashboards_and_notebook_expose_only_the_authenticated_proxy(

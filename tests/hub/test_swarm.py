@@ -18,11 +18,10 @@ import requests
 
 from buildtool.graph import Graph
 from tests.conftest import PROJECT_DIR
-from tests.hub.attacks import ATTACKS, SOCKET, assert_only_the_proxy_is_reachable
+from tests.hub.attacks import ATTACKS, SOCKET, assert_only_the_proxy_is_reachable, private_dashboards
 from tests.hub.hubclient import HubUser
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, keep, push_to, remove_swarm_hub, swarm_mode
-from tests.hub.viewing import publish, wait_until_shown
 from tests.registry import running_registry
 
 PROJECT = "containds-swarm"
@@ -59,10 +58,7 @@ def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: do
 
 @pytest.fixture(scope="module")
 def owner(swarm_hub: SwarmHub) -> HubUser:
-    user = swarm_hub.user(OWNER)
-    user.login()
-    user.start_server()
-    return user
+    return swarm_hub.working_user(OWNER)
 
 
 def test_dashboards_are_shared_exactly_as_configured_and_survive_a_hub_service_update(swarm_hub: SwarmHub) -> None:
@@ -79,9 +75,7 @@ def test_options_only_the_operator_may_choose_are_refused(swarm_hub: SwarmHub, a
 
 
 def test_servers_run_as_services_exactly_as_the_operator_configured(swarm_hub: SwarmHub) -> None:
-    attacker = swarm_hub.user(ATTACKER)
-    attacker.login()
-    attacker.start_server()
+    swarm_hub.working_user(ATTACKER)  # their server runs
     service = swarm_hub.client.api.inspect_service(swarm_hub.server_state(ATTACKER)["object_id"])
     task = service["Spec"]["TaskTemplate"]
     spec = task["ContainerSpec"]
@@ -103,13 +97,8 @@ def test_servers_run_as_services_exactly_as_the_operator_configured(swarm_hub: S
 def test_framework_ports_are_not_reachable_from_another_users_service(swarm_hub: SwarmHub, owner: HubUser,
                                                                      graph: Graph,
                                                                      singleuser_image_name: str) -> None:
-    frameworks = [fw for fw in graph.frameworks(singleuser_image_name) if graph.matrix.frameworks[fw].presentation_type]
-    urlnames = {fw: publish(owner, fw, f"Sofia private {fw}", []) for fw in frameworks}
-    for framework, urlname in urlnames.items():
-        wait_until_shown(owner, f"/hub/dashboards/{urlname}", framework)
-    attacker = swarm_hub.user(ATTACKER)
-    attacker.login()
-    attacker.start_server()
+    urlnames = private_dashboards(owner, graph, singleuser_image_name)
+    swarm_hub.working_user(ATTACKER)  # their server runs
     servers = {framework: f"dash-{urlname}" for framework, urlname in urlnames.items()}
     assert_only_the_proxy_is_reachable(swarm_hub, OWNER, ATTACKER, servers)
     for server in servers.values():  # five servers fewer on the machine for the tests that follow
