@@ -93,8 +93,9 @@ def create_dashboard(person: Person, name: str, presentation_type: str, path: st
         except PlaywrightError:
             # Taken there, but the app's own page stalled: on a loaded machine streamlit's client has stopped
             # after fetching its scripts, before asking its server anything; its user reloads, once.
-            if "/hub/" in page.url:
-                raise  # never left the hub's progress page: the flow itself failed
+            if "/hub/" in page.url:  # still on the progress page, or on the way through the login: keep waiting
+                page.get_by_text(shows).first.wait_for(timeout=TIMEOUT_MS // 2)
+                return time.monotonic() - started
             warnings.warn(f"{name}: the app's page showed nothing in {TIMEOUT_MS // 2000} s; reloaded", stacklevel=1)
             page.reload()
             page.get_by_text(shows).first.wait_for(timeout=TIMEOUT_MS // 2)
