@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.conftest import PROJECT_DIR
 
 FAILURES = PROJECT_DIR / "build" / "screenshots" / "failures"
+POLL_MS = 5_000  # how often a page without the text is checked for cancelled requests
+MAX_RELOADS = 5
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic",
@@ -50,10 +53,13 @@ class Sighting:
 def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int = 180_000,
                           cookies: Iterable[Cookie] = ()) -> Sighting:
     """Open `url` (with a session's `cookies`, e.g. a hub login) and wait until `text` is shown on the page:
-    dashboards render it after their scripts ran. A page still without it halfway through the time is reloaded
-    once, as its user would (on a loaded machine streamlit's client has been seen to stop after fetching its
-    scripts, before asking the server anything); a reload is reported as a warning, a page that never shows the
-    text comes back with the page's text, console errors and failed requests, and a screenshot."""
+    dashboards render it after their scripts ran.
+
+    Chromium cancels every request in flight when the host's network interfaces change (net::ERR_NETWORK_CHANGED),
+    and Docker adds and removes interfaces each time a test starts or stops a container: a dashboard whose
+    scripts were cancelled never runs. Such a page is reloaded, as its user would, up to MAX_RELOADS times within
+    the time, each reported as a warning. A page that never shows the text comes back with the page's text,
+    console errors and failed requests, and a screenshot."""
     context = browser.new_context()
     cookies = [{"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path or "/"} for c in cookies]
     if cookies:
@@ -63,20 +69,25 @@ def visible_text_contains(browser: Browser, url: str, text: str, timeout_ms: int
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}")
             if message.type in ("error", "warning") else None)
     page.on("requestfailed", lambda request: console.append(f"request failed: {request.url} {request.failure}"))
+    deadline = time.monotonic() + timeout_ms / 1000
+    reloads = 0
     try:
-        for reloads in range(2):
+        page.goto(url, timeout=timeout_ms)
+        while time.monotonic() < deadline:
+            seen = len(console)
             try:
-                if reloads:
-                    page.reload(timeout=timeout_ms // 2)
-                else:
-                    page.goto(url, timeout=timeout_ms // 2)
-                page.get_by_text(text).first.wait_for(timeout=timeout_ms // 2)
-            except PlaywrightError:  # a timeout or a navigation error: not shown (yet)
+                page.get_by_text(text).first.wait_for(timeout=POLL_MS)
+            except PlaywrightError:  # not shown (yet)
+                changed = any("ERR_NETWORK_CHANGED" in line for line in console[seen:])
+                if changed and reloads < MAX_RELOADS:
+                    reloads += 1
+                    warnings.warn(f"{url}: requests cancelled by a network change; reloaded", stacklevel=2)
+                    page.reload(timeout=timeout_ms)
                 continue
-            if reloads:
-                warnings.warn(f"{text!r} showed at {url} only after a reload", stacklevel=2)
             return Sighting(True, reloads)
-        return Sighting(False, 1, _evidence(page, url, console))
+        return Sighting(False, reloads, _evidence(page, url, console))
+    except PlaywrightError as error:  # the page itself could not be loaded
+        return Sighting(False, reloads, f"{error}\n{_evidence(page, url, console)}")
     finally:
         context.close()
 

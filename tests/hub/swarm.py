@@ -43,15 +43,18 @@ def swarm_mode(client: docker.DockerClient) -> Iterator[None]:
 
 
 def push_to(registry: str, *targets: str) -> dict[str, str]:
-    """Push the targets' images with the build tool; returns each target's reference in the registry (its
-    first tag, the one the matrix pins)."""
+    """Push the targets' images with the build tool, every tag, then untag them here (the swarm pulls them, as
+    other nodes would); returns each target's reference in the registry (its first tag, the one the matrix
+    pins)."""
     result = subprocess.run([sys.executable, "-m", "buildtool", "push", *targets, "--registry", registry, "--json"],
                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stderr[-3000:]
     references: dict[str, str] = {}
+    client = docker.from_env(timeout=120)
     for row in json.loads(result.stdout):
         assert row["ok"], row
         references.setdefault(row["target"], row["reference"])
+        client.images.remove(row["reference"])  # the tag only: the image keeps its own tags
     return references
 
 
@@ -77,8 +80,11 @@ class SwarmHub(Hub):
         return time.monotonic() - started
 
     def logs(self, tail: int | None = None) -> str:
-        result = subprocess.run(["docker", "service", "logs", "--raw", "--tail", str(tail or "all"), self.service],
-                                capture_output=True, text=True, timeout=120)
+        try:
+            result = subprocess.run(["docker", "service", "logs", "--raw", "--tail", str(tail or "all"),
+                                     self.service], capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:  # the engine streams logs of tasks being removed slowly
+            return "(docker service logs did not answer within 60 s)"
         return result.stdout + result.stderr
 
     def tasks(self, service: str) -> list[dict]:
@@ -101,7 +107,7 @@ class SwarmHub(Hub):
             with contextlib.suppress(docker.errors.NotFound):
                 self.client.api.remove_service(service["ID"])
         prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
-        _wait_until_gone(self.client, lambda c: c.labels.get("com.docker.swarm.service.name", "").startswith(prefix))
+        _wait_until_gone(self.client, lambda labels: labels.get("com.docker.swarm.service.name", "").startswith(prefix))
         volume_prefix = self.environment["CDS_HOME_VOLUME"].split("{username}")[0]
         for volume in self.client.volumes.list():
             if volume.name.startswith(volume_prefix):
@@ -126,7 +132,7 @@ def remove_swarm_hub(hub: SwarmHub) -> None:
     """The stack, everything its hub spawned, its network and every volume."""
     hub.remove_leftovers()
     hub.stack("rm", hub.project)
-    _wait_until_gone(hub.client, lambda c: c.labels.get("com.docker.stack.namespace") == hub.project)
+    _wait_until_gone(hub.client, lambda labels: labels.get("com.docker.stack.namespace") == hub.project)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the stack's network goes once its tasks are gone
         try:
@@ -144,13 +150,14 @@ def _wait_until_gone(client: docker.DockerClient, matches, timeout: float = 120)
     """Services and stacks are removed in the background: wait until no matching container is left."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        left = [c for c in client.containers.list(all=True) if matches(c)]
+        # One listing call: the high-level list inspects each container after, and they vanish in between.
+        left = [c for c in client.api.containers(all=True) if matches(c.get("Labels") or {})]
         if not left:
             return
         for container in left:
-            if container.status in ("exited", "dead", "created"):
+            if container["State"] in ("exited", "dead", "created"):
                 with contextlib.suppress(docker.errors.APIError):
-                    container.remove(force=True)
+                    client.api.remove_container(container["Id"], force=True, v=True)
         time.sleep(1)
     raise AssertionError(f"containers still there after {timeout} s")
 

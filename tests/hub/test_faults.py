@@ -39,7 +39,7 @@ def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
         status = container.wait(timeout=60)["StatusCode"]
         return status, container.logs().decode("utf-8", "replace")
     finally:
-        container.remove(force=True)
+        container.remove(force=True, v=True)  # with the anonymous volume of the image's VOLUME
 
 
 @pytest.mark.parametrize(("environment", "with_socket", "message"), [

@@ -39,8 +39,6 @@ def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: do
         started = time.monotonic()
         references = push_to(registry, hub_name, singleuser_image_name)
         pushed = time.monotonic() - started
-        for reference in references.values():
-            docker_client.images.remove(reference)  # untagged here: the swarm pulls them, as other nodes would
         singleuser = references[singleuser_image_name]
         hub = deploy_swarm_hub(docker_client, PROJECT, graph.matrix.line, references[hub_name], singleuser,
                                CDS_ALLOWED_IMAGES=f"{singleuser},{registry}/{MISSING_IMAGE}")
