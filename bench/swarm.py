@@ -61,7 +61,7 @@ def main() -> None:
     finally:
         stop_hub(compose)
     with swarm_mode(client), tempfile.TemporaryDirectory() as work, running_registry(Path(work)) as registry:
-        references = push_to(registry, matrix.hub.name, image)
+        references = push_to(client, registry, matrix.hub.name, image)
         swarm = deploy_swarm_hub(client, "containds-bench-swarm", matrix.line, references[matrix.hub.name],
                                  references[image])
         try:

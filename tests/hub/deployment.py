@@ -162,9 +162,14 @@ def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: s
 
 def stop_hub(hub: Hub) -> None:
     """Remove the hub, everything it spawned and every volume (unless CDS_E2E_KEEP is set, to look at it)."""
-    if not os.environ.get("CDS_E2E_KEEP"):
+    if not keeping():
         hub.remove_leftovers()
         hub.compose("down", "-v")
+
+
+def keeping() -> bool:
+    """CDS_E2E_KEEP set: leave the deployments the tests made, to look at them."""
+    return bool(os.environ.get("CDS_E2E_KEEP"))
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -42,7 +41,7 @@ def swarm_mode(client: docker.DockerClient) -> Iterator[None]:
         subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True, timeout=120)
 
 
-def push_to(registry: str, *targets: str) -> dict[str, str]:
+def push_to(client: docker.DockerClient, registry: str, *targets: str) -> dict[str, str]:
     """Push the targets' images with the build tool, every tag, then untag them here (the swarm pulls them, as
     other nodes would); returns each target's reference in the registry (its first tag, the one the matrix
     pins)."""
@@ -50,7 +49,6 @@ def push_to(registry: str, *targets: str) -> dict[str, str]:
                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stderr[-3000:]
     references: dict[str, str] = {}
-    client = docker.from_env(timeout=120)
     for row in json.loads(result.stdout):
         assert row["ok"], row
         references.setdefault(row["target"], row["reference"])
@@ -161,6 +159,3 @@ def _wait_until_gone(client: docker.DockerClient, matches, timeout: float = 120)
         time.sleep(1)
     raise AssertionError(f"containers still there after {timeout} s")
 
-
-def keep() -> bool:
-    return bool(os.environ.get("CDS_E2E_KEEP"))

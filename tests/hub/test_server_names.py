@@ -33,9 +33,7 @@ def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
 def test_dashboards_with_awkward_names_start_and_show(hub: Hub) -> None:
     viewer = hub.user(VIEWER)
     viewer.login()
-    owner = hub.user(OWNER)
-    owner.login()
-    owner.start_server()
+    owner = hub.working_user(OWNER)
     owner.write_file("voila-app.ipynb", app_file("voila").read_text())
     for name in NAMES:
         urlname = owner.save_dashboard(name, "voila", "voila-app.ipynb", None)

@@ -19,9 +19,10 @@ import requests
 from buildtool.graph import Graph
 from tests.conftest import PROJECT_DIR
 from tests.hub.attacks import ATTACKS, SOCKET, assert_only_the_proxy_is_reachable, private_dashboards
+from tests.hub.deployment import keeping
 from tests.hub.hubclient import HubUser
 from tests.hub.scenarios import share_check_and_restart
-from tests.hub.swarm import SwarmHub, deploy_swarm_hub, keep, push_to, remove_swarm_hub, swarm_mode
+from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
 from tests.registry import running_registry
 
 PROJECT = "containds-swarm"
@@ -37,7 +38,7 @@ def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: do
     build_image(singleuser_image_name)
     with swarm_mode(docker_client), running_registry(tmp_path_factory.mktemp("swarm-registry")) as registry:
         started = time.monotonic()
-        references = push_to(registry, hub_name, singleuser_image_name)
+        references = push_to(docker_client, registry, hub_name, singleuser_image_name)
         pushed = time.monotonic() - started
         singleuser = references[singleuser_image_name]
         hub = deploy_swarm_hub(docker_client, PROJECT, graph.matrix.line, references[hub_name], singleuser,
@@ -50,7 +51,7 @@ def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: do
             (PROJECT_DIR / "build").mkdir(exist_ok=True)
             (PROJECT_DIR / "build" / "swarm-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
             (PROJECT_DIR / "build" / "swarm-hub.log").write_text(hub.logs())  # to read when a test failed
-            if not keep():
+            if not keeping():
                 remove_swarm_hub(hub)
 
 
