@@ -1,8 +1,9 @@
 """The build graph as a `docker buildx bake` file: a target per image, parents linked through `contexts`.
 
 For people with buildx and their own (remote) BuildKit: render the contexts with `python -m buildtool render
-all`, then `docker buildx bake -f docker-bake.json`. Only tags known before the build are listed (no commit,
-date or python tags), so the file changes only when the matrix or a template does.
+all`, then `docker buildx bake -f docker-bake.json`. Only tags known before the build are listed (no commit or
+date tags, nor the python and framework tags read from the built image), so the file changes only when the matrix
+or a template does.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from buildtool.labels import build_labels
 from buildtool.layout import BuildDir
 from buildtool.render import render_all
 from buildtool.results import Result, Status, summary_table
+from buildtool.schedule import run_parents_first
 from buildtool.status import Reporter, reporter_for
 from buildtool.tags import all_refs, primary_ref
 
@@ -78,34 +78,12 @@ def build_targets(
     states = engine.image_states(list(refs.values()))
     known = {name: states[ref] for name, ref in refs.items()}
     plans = plan(graph, targets, options)
-    in_run = {t.name for t in targets}
-    results: dict[str, Result] = {}
-    waiting = list(targets)
-    running: dict[Future[Result], str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        while waiting or running:
-            stopped = not options.keep_going and any(r.status == "failed" for r in results.values())
-            for target in list(waiting):
-                parent = results.get(target.parent or "")
-                if parent is not None and not parent.ok:
-                    _settle(results, reporter, waiting, target,
-                            Result(target.name, "blocked", 0.0, None, f"parent {parent.target} {parent.status}"))
-                elif stopped:
-                    _settle(results, reporter, waiting, target,
-                            Result(target.name, "not started", 0.0, None, "an earlier target failed"))
-                elif len(running) < max(1, jobs) and (parent is not None or target.parent not in in_run):
-                    waiting.remove(target)
-                    reporter.started(target.name)
-                    job = pool.submit(_build_one, graph, plans[target.name], options, known[target.name])
-                    running[job] = target.name
-            if running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    result = future.result()
-                    del running[future]
-                    results[result.target] = result
-                    reporter.finished(result)
-    return [results[t.name] for t in targets]
+
+    def build(name: str) -> Result:
+        return _build_one(graph, plans[name], options, known[name])
+
+    return run_parents_first([t.name for t in targets], {t.name: t.parent for t in targets}, build, reporter, jobs,
+                             options.keep_going)
 
 
 def plan(graph: Graph, targets: list[Target], options: BuildOptions) -> dict[str, Plan]:
@@ -137,13 +115,6 @@ def _dockerfile_step(target: Target, context: Path, options: BuildOptions,
     return make
 
 
-def _settle(results: dict[str, Result], reporter: Reporter, waiting: list[Target], target: Target,
-            result: Result) -> None:
-    waiting.remove(target)
-    results[target.name] = result
-    reporter.finished(result)
-
-
 def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.ImageState | None) -> Result:
     """Build one target unless its image (`current`, None when there is none) already has its fingerprint."""
     started = time.monotonic()
@@ -157,6 +128,9 @@ def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.
             status = "built"
             plan.make(ref, refs, build_labels(graph, target, options.info, plan.fingerprint))
             current = engine.image_state(ref)
+        for stage, directory in target.artifacts.items():
+            export_artifacts(target, stage, options.build_dir.artifacts(directory), plan.fingerprint, options,
+                             forced=status == "built")
         if target.has_python:
             refs = record_manifest(graph, target, ref, plan.fingerprint, options)
         missing = [r for r in refs if current is None or r not in current.tags]
@@ -167,6 +141,20 @@ def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.
     except BuildToolError as exc:  # the engine refused something too: this target failed, not the run
         return Result(target.name, "failed", time.monotonic() - started, None, str(exc))
     return Result(target.name, status, time.monotonic() - started, current.size if current else None)
+
+
+def export_artifacts(target: Target, stage: str, dest: Path, fingerprint: str, options: BuildOptions,
+                     forced: bool) -> None:
+    """Write a build stage's files (e.g. the hub's wheels) to `dest`, unless they are there from this very build
+    input (a stamp file holds its fingerprint)."""
+    stamp = dest.with_name(dest.name + ".fingerprint")
+    if not forced and dest.is_dir() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        return
+    context = options.build_dir.contexts / target.name
+    engine.export_stage(engine.detect_builder(), target.name, context, stage, dest, options.ca_bundle,
+                        options.build_dir.log(target.name))
+    dest.chmod(0o755)  # BuildKit makes it private to root; the wheels are for anyone to install
+    stamp.write_text(fingerprint + "\n")
 
 
 def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, options: BuildOptions) -> tuple[str, ...]:

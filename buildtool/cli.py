@@ -18,6 +18,7 @@ from buildtool.buildinfo import BuildInfo
 from buildtool.errors import EXIT_FAILURE, EXIT_USAGE, BuildToolError, MatrixError, UsageError
 from buildtool.graph import Graph, Target, build_graph
 from buildtool.layout import BuildDir
+from buildtool.machine import JOBS_ENV, Machine, choose_jobs
 from buildtool.matrix import load_matrix
 from buildtool.render import render_all
 from buildtool.results import Result
@@ -123,14 +124,17 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     command("list", _list, "list targets with their kind, parent and tags", targets=False, json_output=True)
+    command("ref", _ref, "print the reference each TARGET is known by (its first tag), one a line: for scripts, "
+                         "e.g. CDS_HUB_IMAGE=$(python -m buildtool ref containds-hub)")
     command("plan", _plan, "show the build order for TARGETS (their ancestors included)", json_output=True)
     command("render", _render, "write each target's Dockerfile and build context into BUILD_DIR/contexts/")
     build = command("build", _build, "render, then build TARGETS parents first, skipping up-to-date images",
                     json_output=True)
     build.add_argument("--keep-going", "-k", action="store_true",
                        help="after a failure, still build the targets that do not depend on it")
-    build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                       help="build up to N independent targets at once (default 1); each logs to BUILD_DIR/logs/")
+    build.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help=f"build up to N independent targets at once (default: ${JOBS_ENV}, else min(cores, "
+                            "memory in GiB // 4), at least 1); each logs to BUILD_DIR/logs/")
     build.add_argument("--force", action="store_true",
                        help="rebuild the named targets even when up to date (not their ancestors; BuildKit's cache "
                             "still applies; the root image is remade only by `bootstrap --force`)")
@@ -175,6 +179,13 @@ def _graphs(args: argparse.Namespace) -> list[Graph]:
 
 def _build_dir(args: argparse.Namespace, graph: Graph) -> BuildDir:
     return BuildDir(args.build_dir).for_line(graph.matrix)
+
+
+def _ref(args: argparse.Namespace) -> int:
+    graph = _graph(args)
+    for target in graph.select(args.targets):
+        print(primary_ref(graph.matrix, target))
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -233,10 +244,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    if args.jobs < 1:
-        raise UsageError(f"-j {args.jobs}: at least 1 expected")
+    jobs = choose_jobs(args.jobs, os.environ, Machine.detect())
+    graphs = _graphs(args)
+    print(f"jobs: {jobs.count} ({jobs.reason})", file=sys.stderr)
     results: list[tuple[str, Result]] = []
-    for graph in _graphs(args):  # one line after the other: a later line reuses what an earlier one built
+    for graph in graphs:  # one line after the other: a later line reuses what an earlier one built
         selected = graph.select(args.targets)
         # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
         # every cache above it).
@@ -245,7 +257,7 @@ def _build(args: argparse.Namespace) -> int:
                                forced, BuildInfo.detect(graph.matrix.project_dir))
         if args.line == "all":
             print(f"JupyterHub {graph.matrix.line}:", file=sys.stderr)
-        line_results = run_build(graph, graph.with_ancestors(selected), options, args.jobs)
+        line_results = run_build(graph, graph.with_ancestors(selected), options, jobs.count)
         results += [(graph.matrix.line, result) for result in line_results]
         if not args.keep_going and not all(r.ok for r in line_results):
             break

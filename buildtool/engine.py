@@ -49,6 +49,11 @@ class Builder:
     def command(self) -> list[str]:
         return [self.cli, "buildx", "build", "--load"] if self.kind == "buildx" else [self.cli, "build"]
 
+    def export_command(self, stage: str, dest: Path) -> list[str]:
+        """Build one stage and write its filesystem to `dest` instead of making an image."""
+        build = [self.cli, "buildx", "build"] if self.kind == "buildx" else [self.cli, "build"]
+        return [*build, "--target", stage, "--output", f"type=local,dest={dest}"]
+
     def environment(self) -> dict[str, str]:
         return {**os.environ, "DOCKER_BUILDKIT": "1"}
 
@@ -179,14 +184,29 @@ def build_image(
         command += ["--tag", ref]
     for key, value in sorted(labels.items()):
         command += ["--label", f"{key}={value}"]
-    if ca_bundle is not None:
-        # A BuildKit secret: mounted only while a RUN step runs, never stored in a layer or the history.
-        command += ["--secret", f"id={CA_SECRET_ID},src={ca_bundle}"]
-    command.append(str(context))
+    _run_build(builder, target, [*command, *_ca_secret(ca_bundle), str(context)], log)
+
+
+def export_stage(builder: Builder, target: str, context: Path, stage: str, dest: Path, ca_bundle: Path | None,
+                 log: Path) -> None:
+    """Write the filesystem of build stage `stage` of `context` to `dest` (emptied first). Run after the image's
+    own build, every step comes from BuildKit's cache."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    command = [*builder.export_command(stage, dest), "--progress=plain", *_ca_secret(ca_bundle), str(context)]
+    _run_build(builder, target, command, log, append=True)
+
+
+def _ca_secret(ca_bundle: Path | None) -> list[str]:
+    # A BuildKit secret: mounted only while a RUN step runs, never stored in a layer or the history.
+    return [] if ca_bundle is None else ["--secret", f"id={CA_SECRET_ID},src={ca_bundle}"]
+
+
+def _run_build(builder: Builder, target: str, command: list[str], log: Path, append: bool = False) -> None:
     LOGGER.debug("running %s", " ".join(command))
     log.parent.mkdir(parents=True, exist_ok=True)
     tail: deque[str] = deque(maxlen=TAIL_LINES)
-    with log.open("w", encoding="utf-8") as out:
+    with log.open("a" if append else "w", encoding="utf-8") as out:
         out.write("$ " + " ".join(command) + "\n")
         process = subprocess.Popen(
             command, env=builder.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

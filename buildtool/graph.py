@@ -8,8 +8,10 @@ target instead of deciding again by kind.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from graphlib import TopologicalSorter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -20,6 +22,7 @@ from buildtool.matrix import LINE_KEY, MANAGERS, Matrix, Packages, Source
 Kind = Literal["root", "stack", "image", "hub"]
 Production = Literal["pull", "bootstrap", "dockerfile"]
 BAKE_GROUPS = ("stacks", "images", "hub")  # docker-bake.json's groups besides `default`, in file order
+HUB_WHEELS_STAGE = "wheels"  # the hub Dockerfile's stage holding nothing but its wheels
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Target:
     packages: Packages  # what its template installs, for each package manager it may use
     bake_group: str  # the docker-bake.json group it belongs to
     has_python: bool  # its image runs python3 (the manifest probe, image-known tags)
+    # Files its Dockerfile makes besides the image: a build stage's whole filesystem, by stage name, written to
+    # that directory of the build directory (the hub's wheels).
+    artifacts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def built(self) -> bool:
@@ -116,6 +122,7 @@ def build_graph(matrix: Matrix, source_name: str) -> Graph:
         layer_templates=(),
         packages=_usable(hub.packages, MANAGERS),  # the hub's own Debian and venv, whatever the stacks use
         bake_group="hub", has_python=True,
+        artifacts=MappingProxyType({HUB_WHEELS_STAGE: "wheels"} if hub.patched else {}),
     )
     for image in matrix.images.values():
         adds = [matrix.frameworks[name] for name in image.frameworks]
@@ -161,16 +168,18 @@ def _merge(package_sets: Iterable[Packages]) -> Packages:
 
 
 def _parents_first(targets: Mapping[str, Target]) -> dict[str, Target]:
-    """Order targets so each comes after its parent, otherwise keeping the matrix's order."""
+    """Order targets so each comes after its parent, otherwise keeping the matrix's order: next comes the first
+    target, in the matrix's order, whose parent is already placed."""
+    names = list(targets)
+    sorter = TopologicalSorter({name: [t.parent] if t.parent else [] for name, t in targets.items()})
+    sorter.prepare()  # no cycle: the matrix refused them
+    position = {name: i for i, name in enumerate(names)}
+    ready: list[int] = []  # a heap of positions
     ordered: dict[str, Target] = {}
-
-    def visit(target: Target) -> None:
-        if target.name in ordered:
-            return
-        if target.parent is not None:
-            visit(targets[target.parent])
-        ordered[target.name] = target
-
-    for target in targets.values():
-        visit(target)
+    while sorter.is_active():
+        for name in sorter.get_ready():
+            heapq.heappush(ready, position[name])
+        name = names[heapq.heappop(ready)]
+        ordered[name] = targets[name]
+        sorter.done(name)
     return ordered

@@ -32,6 +32,10 @@ class BuildDir:
         """Scratch space for debootstrap."""
         return self.root / "rootfs"
 
+    def artifacts(self, name: str) -> Path:
+        """Files a build writes besides images (e.g. `wheels`: the hub's wheels, for hubs of your own)."""
+        return self.root / name
+
     def log(self, target: str) -> Path:
         return self.root / "logs" / f"{target}.log"
 

@@ -1,18 +1,18 @@
 """What is inside a built image (OS, Python and R packages, framework versions), read by running it once.
 
 The result is written as JSON and markdown under BUILD_DIR/manifests/ and gives the values of tags that only
-the image knows (`python`). It is reused while the image's fingerprint is unchanged.
+the image knows: `python`, and each installed package's version (`python:voila`, `r:shiny`: installed.py), which
+the frameworks' tags read. It is reused while the image's fingerprint is unchanged.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from buildtool import engine
+from buildtool import engine, installed
 from buildtool.fingerprint import FINGERPRINT_LABEL
 from buildtool.graph import Graph, Target
 from buildtool.layout import BuildDir
@@ -41,9 +41,6 @@ print(json.dumps({
     "r_packages": table(run("Rscript", "-e", r_script)) if shutil.which("Rscript") else {},
 }))
 """
-REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-# R packages as the system package managers name them: Debian's r-cran-<name>, conda-forge's r-<name>.
-R_PACKAGE_PREFIX = {"apt": "r-cran-", "conda": "r-"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +57,9 @@ class Manifest:
     os_packages: Mapping[str, str]
 
     def image_values(self) -> dict[str, str]:
-        """Tag values only the image knows."""
-        return {"python": self.python} if self.python else {}
+        """Tag values only the image knows: its Python, and the version of every package it has installed."""
+        values = {**installed.package_versions(self.python_packages, self.r_packages), "python": self.python}
+        return {name: installed.tag_value(value) for name, value in values.items() if value}
 
 
 def image_values(graph: Graph, target: Target, ref: str, build_dir: BuildDir) -> dict[str, str]:
@@ -90,20 +88,14 @@ def collect(graph: Graph, target: Target, ref: str, fingerprint: str) -> Manifes
     """Run the image once to read what it contains."""
     facts = json.loads(engine.run_output(ref, ["python3", "-c", PROBE]))
     python_packages = {name.replace("_", "-"): version for name, version in facts["python_packages"].items()}
-    r_packages = {name.lower(): version for name, version in facts["r_packages"].items()}
+    found = installed.package_versions(python_packages, facts["r_packages"])
     frameworks = {}
     for name in graph.frameworks(target.name):
-        packages = graph.matrix.frameworks[name].packages
-        installed = {pkg: python_packages.get(pkg, "missing")
-                     for pkg in (_requirement_name(spec) for spec in packages.get("pip", ()))}
-        for manager, prefix in R_PACKAGE_PREFIX.items():  # R packages, as the managers this image used name them
-            if manager not in graph.source.managers:
-                continue
-            for spec in packages.get(manager, ()):
-                if spec.startswith(prefix):
-                    r_name = spec.removeprefix(prefix)
-                    installed[f"{r_name} (R)"] = r_packages.get(r_name.lower(), "missing")
-        frameworks[name] = installed
+        # Its packages as the managers this image used name them, with what the image has of each.
+        names = installed.installed_names(graph.matrix.frameworks[name].packages, graph.source.managers)
+        versions = {pkg: found.get(installed.placeholder("python", pkg), "missing") for pkg in names["python"]}
+        versions.update({f"{pkg} (R)": found.get(installed.placeholder("r", pkg), "missing") for pkg in names["r"]})
+        frameworks[name] = versions
     return Manifest(
         target=target.name, fingerprint=fingerprint, references=(), python=facts["python"],
         python_version=facts["python_version"], os=facts["os"], frameworks=frameworks,
@@ -134,8 +126,3 @@ def markdown(manifest: Manifest) -> str:
             lines += ["", f"## {title} ({len(packages)})", "", "| package | version |", "|---|---|"]
             lines += [f"| {name} | {version} |" for name, version in sorted(packages.items())]
     return "\n".join(lines) + "\n"
-
-
-def _requirement_name(spec: str) -> str:
-    match = REQUIREMENT_NAME.match(spec)
-    return (match.group(0) if match else spec).lower().replace("_", "-")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from buildtool import installed
 from buildtool.errors import MatrixError, Problem, UsageError
 from buildtool.schema import MISSING, PLACEHOLDER, Reader
 from buildtool.yamlsrc import load_yaml
@@ -16,6 +18,8 @@ from buildtool.yamlsrc import load_yaml
 MANAGERS = ("apt", "conda", "pip")  # every manager a framework may use, in install order
 SOURCES = ("local", "upstream")
 DYNAMIC_TAG_VALUES = ("git_sha", "build_date", "python")  # known only at build time (python: from the image)
+LOCAL_LABEL = re.compile(r"[a-z0-9]+(\.[a-z0-9]+)*")  # PEP 440 local version label
+RELATIVE_PATH = re.compile(r"(?!\.\.?(/|$))[A-Za-z0-9_.-]+(/(?!\.\.?(/|$))[A-Za-z0-9_.-]+)*")  # no . or ..
 LINE_KEY = "jupyterhub"  # a line is named by its JupyterHub version; tags naming it tell the lines apart
 TARGET_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]+)?")
@@ -84,7 +88,7 @@ class Framework:
     packages: Packages
     presentation_type: str | None
     launcher: Launcher
-    tags: tuple[str, ...]
+    tags: tuple[str, ...]  # added to every image with it; they read installed versions (installed.py)
     template: Path | None  # its steps in the singleuser images' Dockerfile (<layers>/<name>.j2), if any
     files: Path  # <layers>/<name>/: files its steps copy into the image (the directory may not exist)
 
@@ -100,6 +104,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class PatchedPackage:
+    """A third-party package the hub runs with patches: its released source, patched, built as a wheel."""
+
+    name: str  # its distribution name on PyPI
+    version: str  # the released version the patches apply to
+    version_file: str  # the file of its source that states the version, rewritten to the local version
+
+
+@dataclass(frozen=True)
 class Hub:
     name: str
     parent: str
@@ -109,6 +122,8 @@ class Hub:
     presentation_cmd: tuple[str, ...]  # how the hub starts a dashboard; the singleuser images provide it
     template: Path  # the directory holding its Dockerfile.j2 and build-context files
     context: Mapping[str, Path]  # more directories for its build context, by their path there
+    patched: tuple[PatchedPackage, ...]  # built as wheels from their sources plus the hub's patches
+    local_label: str  # the local version label of those wheels: <version>+<label>
 
 
 @dataclass(frozen=True)
@@ -226,6 +241,9 @@ def _versions(r: Reader, value: Any) -> dict[str, str]:
     for name in DYNAMIC_TAG_VALUES:
         if name in versions:
             r.problem(f"versions.{name}", f"{name} is filled in at build time; choose another name")
+    for name in versions:
+        if installed.PACKAGE_PLACEHOLDER.fullmatch(name):
+            r.problem(f"versions.{name}", f"{{{name}}} reads an installed package's version; choose another name")
     return versions
 
 
@@ -274,13 +292,35 @@ def _tag_list(r: Reader, value: Any, path: str, versions: Mapping[str, str], all
     templates = r.string_list(value, path, allow_empty=allow_empty)
     for i, template in enumerate(templates):
         where = f"{path}[{i}]"
-        tag = r.substitute(template, where, sample)
-        if PLACEHOLDER.search(tag):
-            continue  # already reported as an unknown placeholder
-        if not TAG.fullmatch(tag):
-            r.problem(where, f"a valid Docker tag expected ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}), "
-                             f"{template!r} gives {tag!r}")
+        _check_tag(r, where, template, r.substitute(template, where, sample))
     return templates
+
+
+def _framework_tags(r: Reader, value: Any, path: str, packages: Packages) -> tuple[str, ...]:
+    """A framework's tags say what the built image has, never what the matrix pins (apt, say, installs whatever
+    version its suite has): each placeholder reads the installed version of a package the framework installs,
+    `{python:NAME}` or `{r:NAME}` (installed.py). The manifest fills them in after the build."""
+    names = installed.installed_names(packages, MANAGERS)
+    readable = [installed.placeholder(kind, name) for kind in installed.KINDS for name in names[kind]]
+    choices = ", ".join("{" + name + "}" for name in readable) or "none, it installs no Python or R package"
+    templates = r.string_list(value, path)
+    for i, template in enumerate(templates):
+        where = f"{path}[{i}]"
+        for name in PLACEHOLDER.findall(template):
+            if name not in readable:
+                r.problem(where, f"unknown placeholder {{{name}}}: a framework's tags read installed versions from "
+                                 f"the image, of the packages it installs ({choices})")
+        _check_tag(r, where, template, PLACEHOLDER.sub("x1", template))
+    return templates
+
+
+def _check_tag(r: Reader, where: str, template: str, tag: str) -> None:
+    """`tag`, the template filled with sample values, must be a valid Docker tag."""
+    if PLACEHOLDER.search(tag):
+        return  # already reported as an unknown placeholder
+    if not TAG.fullmatch(tag):
+        r.problem(where, f"a valid Docker tag expected ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}), "
+                         f"{template!r} gives {tag!r}")
 
 
 def _sources(r: Reader, value: Any) -> dict[str, Source]:
@@ -336,13 +376,14 @@ def _framework(r: Reader, name: str, value: Any, versions: Mapping[str, str], la
                                      "a cdsdashboards presentation type")
     if "launcher" in spec and presentation_type is None:
         r.problem(f"{path}.launcher", "a launcher needs presentation_type (the launcher it overrides)")
+    packages = _packages(r, spec.get("packages", MISSING), f"{path}.packages", versions)
     return Framework(
         name=name,
         requires=frozenset(r.string_list(spec.get("requires", []), f"{path}.requires")),
-        packages=_packages(r, spec.get("packages", MISSING), f"{path}.packages", versions),
+        packages=packages,
         presentation_type=presentation_type,
         launcher=_launcher(r, spec.get("launcher", {}), f"{path}.launcher"),
-        tags=_tag_list(r, spec.get("tags", []), f"{path}.tags", versions, allow_empty=True),
+        tags=_framework_tags(r, spec.get("tags", []), f"{path}.tags", packages),
         template=r.existing(spec["template"], f"{path}.template", layers, "file") if "template" in spec else None,
         files=layers / name,
     )
@@ -383,7 +424,7 @@ def _image(r: Reader, name: str, value: Any) -> Image:
 def _hub(r: Reader, value: Any, versions: Mapping[str, str], base: Path) -> Hub:
     spec = r.mapping(value, "hub",
                      required=("name", "from", "packages", "singleuser_image", "presentation_cmd", "template"),
-                     optional=("description", "context"))
+                     optional=("description", "context", "patched"))
     context = {str(where): r.existing(directory, f"hub.context.{where}", base, "directory")
                for where, directory in r.mapping(spec.get("context", {}), "hub.context").items()}
     name = r.string(spec.get("name", MISSING), "hub.name")
@@ -397,7 +438,26 @@ def _hub(r: Reader, value: Any, versions: Mapping[str, str], base: Path) -> Hub:
                                        allow_empty=False),
         template=r.template_dir(spec.get("template", MISSING), "hub.template", base),
         context=MappingProxyType(context),
+        **_patched(r, spec["patched"], versions) if "patched" in spec else {"patched": (), "local_label": ""},
     )
+
+
+def _patched(r: Reader, value: Any, versions: Mapping[str, str]) -> dict[str, Any]:
+    spec = r.mapping(value, "hub.patched", required=("label", "packages"))
+    label = r.string(spec.get("label", MISSING), "hub.patched.label", LOCAL_LABEL,
+                     "a local version label such as containds.1")
+    packages = []
+    for name, item in r.named_mappings(spec.get("packages", MISSING), "hub.patched.packages").items():
+        where = f"hub.patched.packages.{name}"
+        entry = r.mapping(item, where, required=("version", "version_file"))
+        packages.append(PatchedPackage(
+            name=name,
+            version=r.substitute(r.string(entry.get("version", MISSING), f"{where}.version"), f"{where}.version",
+                                 versions),
+            version_file=r.string(entry.get("version_file", MISSING), f"{where}.version_file", RELATIVE_PATH,
+                                  "a path inside the package's source"),
+        ))
+    return {"patched": tuple(packages), "local_label": label}
 
 
 def _check_names(r: Reader, root: Root, stacks: Mapping[str, Stack], images: Mapping[str, Image], hub: Hub) -> None:
@@ -433,18 +493,17 @@ def _check_references(
 
 
 def _check_cycles(r: Reader, parents: Mapping[str, str], section: str, key: str) -> None:
-    reported: set[str] = set()
-    for start in parents:
-        chain = [start]
-        while chain[-1] in parents and parents[chain[-1]] in parents:
-            nxt = parents[chain[-1]]
-            if nxt in chain:
-                cycle = [*chain[chain.index(nxt):], nxt]
-                if not reported & set(cycle):
-                    r.problem(f"{section}.{nxt}.{key}", "no cycle expected, found " + " -> ".join(cycle))
-                    reported.update(cycle)
-                break
-            chain.append(nxt)
+    """Report each cycle of parent links once, at the `key` of one of its members."""
+    remaining = dict(parents)
+    while True:
+        try:
+            TopologicalSorter({name: [parent] for name, parent in remaining.items()}).prepare()
+            return
+        except CycleError as exc:
+            cycle = list(reversed(exc.args[1]))  # graphlib lists parents before children: read it child -> parent
+            r.problem(f"{section}.{cycle[0]}.{key}", "no cycle expected, found " + " -> ".join(cycle))
+            for name in cycle:  # then look for another one
+                remaining.pop(name, None)
 
 
 def _check_requirements(

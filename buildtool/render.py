@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Mapping
@@ -97,6 +98,8 @@ def template_values(graph: Graph, target: Target) -> dict[str, object]:
         "launchers": {fw.presentation_type: fw.launcher.as_config() for fw in matrix.frameworks.values()
                       if fw.presentation_type and fw.launcher.as_config()},
         "versions": matrix.versions,
+        "patched": [dataclasses.asdict(package) for package in hub.patched],
+        "local_label": hub.local_label,
         "packages": {manager: list(specs) for manager, specs in target.packages.items()},
         "frameworks": list(target.frameworks),
         "all_frameworks": list(graph.frameworks(target.name)),

@@ -34,7 +34,8 @@ def all_refs(
     image_values: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Every reference a built target is tagged with: its tag templates filled in. `image_values` are read
-    from the built image (e.g. `python`); a tag needing a value that is not known (yet) is left out."""
+    from the built image (`python`, and each installed package's version, which the frameworks' tags name:
+    manifest.py); a tag needing a value that is not known (yet) is left out."""
     matrix = graph.matrix
     values = {**matrix.versions, "build_date": info.build_date, **(image_values or {})}
     if info.git_sha:

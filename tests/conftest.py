@@ -51,8 +51,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if _checks_leftovers(session.config):
+    if _checks_leftovers(session.config):  # the controlling process, once, before any worker starts
         session.config.stash[_CONTAINERS_BEFORE] = _containers()
+        session.config.stash[_ADDR_GEN_MODE_BEFORE] = _quiet_host_addresses()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -60,6 +61,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     by the process that started the others (workers finish while their peers still run containers)."""
     if not _checks_leftovers(session.config):
         return
+    previous = session.config.stash.get(_ADDR_GEN_MODE_BEFORE, None)
+    if previous is not None:
+        ADDR_GEN_MODE.write_text(previous)
     before = session.config.stash.get(_CONTAINERS_BEFORE, None)
     after = _containers()
     if before is None or after is None:
@@ -78,6 +82,25 @@ def _checks_leftovers(config: pytest.Config) -> bool:
 
 
 _CONTAINERS_BEFORE = pytest.StashKey["dict[str, str] | None"]()
+_ADDR_GEN_MODE_BEFORE = pytest.StashKey["str | None"]()
+
+# Chromium cancels every request in flight when an address of the host changes (net::ERR_NETWORK_CHANGED), and
+# each container start and stop adds and removes one: the IPv6 link-local address of the host's end of its veth.
+# While the tests run, interfaces made on the host get no such address (IPv6 stays on; containers keep theirs,
+# made in their own namespace), so a page a test reads is no longer cut off by another test's container. Root
+# only; the previous value is put back when the session ends. Networks made or removed (a bridge with an IPv4
+# address) still change addresses: the browser helpers reload a page cancelled that way (tests/docker/browser.py).
+ADDR_GEN_MODE = Path("/proc/sys/net/ipv6/conf/default/addr_gen_mode")
+NO_LINK_LOCAL = "1"
+
+
+def _quiet_host_addresses() -> str | None:
+    """Set new host interfaces to get no IPv6 link-local address; returns the value to put back (None: unchanged)."""
+    if os.geteuid() != 0 or not ADDR_GEN_MODE.exists():
+        return None
+    previous = ADDR_GEN_MODE.read_text().strip()
+    ADDR_GEN_MODE.write_text(NO_LINK_LOCAL)
+    return previous
 
 
 def _containers() -> dict[str, str] | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.waiting import wait_until
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
 
@@ -30,18 +31,20 @@ def running_registry(work: Path) -> Iterator[str]:
         f"storage:\n  filesystem:\n    rootdirectory: {work / 'data'}\n"
         f"http:\n  addr: 127.0.0.1:{port}\n"
     )
-    process = subprocess.Popen([REGISTRY_BINARY, "serve", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    log = work / "registry.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([REGISTRY_BINARY, "serve", str(config)], stdout=output, stderr=output)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/v2/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+        def answers() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"{REGISTRY_BINARY} exited with status {process.returncode}:\n"
+                            f"{log.read_text(errors='replace')[-2000:]}", pytrace=False)
+            status = requests.get(f"http://127.0.0.1:{port}/v2/", timeout=2).status_code
+            assert status == 200, f"/v2/ answered {status}"
+            return True
+
+        wait_until(answers, 60, interval=0.3, message=f"the registry on 127.0.0.1:{port} did not answer",
+                   ignoring=(AssertionError, requests.RequestException))
         yield f"127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -3,7 +3,8 @@
 Which images a test module runs on is derived from matrix.yaml, never listed here: a module sets
 APPLIES_TO (a target that must be in the image's parent chain, e.g. "foundation") and/or PROVIDES (a
 capability the image's stack provides, e.g. "r"), and LEAVES_ONLY = True for a check of whole filesystems that
-the images built on an image would repeat; WITH_FRAMEWORK keeps the images that have that framework layer.
+the images built on an image would repeat; WITH_FRAMEWORK keeps the images that have that framework layer, and
+FIRST_ONLY = True the first of them only (parents come first: the smallest), for what is the same in all of them.
 BUILDTOOL_TARGETS (set by `python -m buildtool test`)
 narrows the selection to the named targets.
 """
@@ -73,6 +74,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                         getattr(module, "LEAVES_ONLY", False))
     if getattr(module, "WITH_FRAMEWORK", None):  # only the images that have this framework layer
         names = [name for name in names if module.WITH_FRAMEWORK in _graph().frameworks(name)]
+    if getattr(module, "FIRST_ONLY", False):  # what every image has alike: the first (the smallest) is enough
+        names = names[:1]
     if "framework_name" in metafunc.fixturenames:
         pairs = dashboards_for(names)
         metafunc.parametrize(("image_name", "framework_name"), pairs, scope="module",

@@ -4,12 +4,42 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import time
+from dataclasses import dataclass
 from typing import Any
 
 import docker
 import docker.errors
 from docker.models.containers import Container
+
+from tests.waiting import WaitTimeout, wait_until
+
+
+@dataclass(frozen=True)
+class Health:
+    """A container's health: "healthy", "starting" or "unhealthy", "exited", or "none" (no healthcheck)."""
+
+    status: str
+    checks: tuple[str, ...]  # the last healthchecks (State.Health.Log): when each ended, its exit code and output
+    log: str  # the end of the container's own log
+
+    @classmethod
+    def of(cls, container: Container) -> Health:
+        health = container.attrs["State"].get("Health") or {}
+        checks = tuple(f"{check.get('End', '?')} exit {check.get('ExitCode')}: {(check.get('Output') or '').strip()}"
+                       for check in health.get("Log") or [])
+        return cls(health_status(container), checks, container.logs(tail=40).decode("utf-8", "replace"))
+
+    @property
+    def evidence(self) -> str:
+        checks = "\n".join(self.checks) or "(none)"
+        return f"health: {self.status}\nlast healthchecks:\n{checks}\ncontainer log (last lines):\n{self.log}"
+
+
+def health_status(container: Container) -> str:
+    """The status of a container's healthcheck as last reloaded; "exited" once it stopped."""
+    if container.status in ("exited", "dead"):
+        return "exited"
+    return (container.attrs["State"].get("Health") or {}).get("Status", "none")
 
 
 class TrackedContainer:
@@ -47,19 +77,18 @@ class TrackedContainer:
         self.started.append(container)
         return container
 
-    def wait_for_health(self, container: Container, timeout: float = 180) -> str:
-        """Wait until the HEALTHCHECK says healthy (or unhealthy, or the container exits)."""
-        deadline = time.monotonic() + timeout
-        status = "starting"
-        while time.monotonic() < deadline:
+    def wait_for_health(self, container: Container, timeout: float = 240) -> Health:
+        """Wait until the HEALTHCHECK says healthy, the container exits, or `timeout` passes. "unhealthy" is no
+        answer: Docker says so after three failed checks of a server still starting on a busy machine, and healthy
+        again once it answers. The result has the health log (each check's output) to show why it is not healthy."""
+        def settled() -> bool:
             container.reload()
-            if container.status == "exited":
-                return "exited"
-            status = container.attrs["State"].get("Health", {}).get("Status", "none")
-            if status in ("healthy", "unhealthy"):
-                return status
-            time.sleep(1)
-        return status
+            return health_status(container) in ("healthy", "exited", "none")
+
+        with contextlib.suppress(WaitTimeout):  # still starting, or unhealthy: the result says which, and why
+            wait_until(settled, timeout, interval=1)
+        container.reload()
+        return Health.of(container)
 
     def remove(self) -> None:
         for container in self.started:

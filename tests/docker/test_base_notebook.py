@@ -9,7 +9,6 @@ container instead of six, each test still checking one behaviour.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator
 
 import docker
@@ -19,7 +18,8 @@ import urllib3
 from docker.models.containers import Container
 
 from buildtool.graph import Graph
-from tests.docker.containers import TrackedContainer, ip_address, listening_sockets
+from tests.docker.containers import Health, TrackedContainer, ip_address, listening_sockets
+from tests.waiting import wait_until
 
 APPLIES_TO = "base-notebook"
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # GEN_CERT's certificate is self-signed
@@ -36,7 +36,8 @@ OPTIONS = {
 
 def test_default_command_serves_jupyter_and_turns_healthy(container: TrackedContainer) -> None:
     server = container.start()
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
+    health = container.wait_for_health(server)
+    assert health.status == "healthy", health.evidence
     response = _get(f"http://{ip_address(server)}:8888/api")
     assert response.status_code == 200
     assert "version" in response.json()
@@ -47,7 +48,8 @@ def test_default_command_serves_jupyter_and_turns_healthy(container: TrackedCont
 
 def test_jupyter_port_moves_the_server(container: TrackedContainer) -> None:
     server = container.start(environment={"JUPYTER_PORT": "9999"})
-    assert container.wait_for_health(server) == "healthy", server.logs().decode()[-2000:]
+    health = container.wait_for_health(server)
+    assert health.status == "healthy", health.evidence
     assert _get(f"http://{ip_address(server)}:9999/api").status_code == 200
 
 
@@ -73,14 +75,17 @@ def optioned(docker_client: docker.DockerClient, image: str) -> Iterator[Contain
     tracked = TrackedContainer(docker_client, image)
     server = tracked.start(environment=OPTIONS)
     try:
-        assert tracked.wait_for_health(server) == "healthy", server.logs().decode()[-3000:]
+        health = tracked.wait_for_health(server)
+        assert health.status == "healthy", health.evidence
         yield server
     finally:
         tracked.remove()
 
 
 def test_the_healthcheck_ignores_proxies_and_follows_the_runtime_dir(optioned: Container) -> None:
-    assert optioned.attrs["State"]["Health"]["Status"] == "healthy"
+    optioned.reload()  # healthy since the fixture: every check since has passed too, with the proxies set
+    health = Health.of(optioned)
+    assert health.status == "healthy", health.evidence
     assert optioned.exec_run(["sh", "-c", "ls /tmp/jupyter-runtime/jpserver-*.json"]).exit_code == 0
 
 
@@ -101,22 +106,19 @@ def test_restartable_starts_the_server_again_when_it_exits(optioned: Container) 
     first = _server_process(optioned, "nbclassic")["Pid"]
     killed = optioned.exec_run(["python3", "-c", f"import os, signal; os.kill({first}, signal.SIGTERM)"])
     assert killed.exit_code == 0, killed.output.decode()
-    restarted = None
-    deadline = time.monotonic() + 60
-    while restarted in (None, first) and time.monotonic() < deadline:
-        time.sleep(1)
+
+    def restarted() -> str | None:
         optioned.reload()
-        assert optioned.status == "running", optioned.logs().decode()[-2000:]
+        assert optioned.status == "running", optioned.logs().decode()[-2000:]  # ends the wait at once
         with contextlib.suppress(AssertionError):  # between the two servers, none runs
-            restarted = _server_process(optioned, "nbclassic")["Pid"]
-    assert restarted not in (None, first), "the server was not started again"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException):
-            if _get(f"https://{ip_address(optioned)}:8888/api", verify=False).status_code == 200:
-                return
-        time.sleep(1)
-    raise AssertionError("the restarted server does not answer")
+            pid = _server_process(optioned, "nbclassic")["Pid"]
+            return pid if pid != first else None
+        return None
+
+    wait_until(restarted, 60, interval=1, message="the server was not started again")
+    url = f"https://{ip_address(optioned)}:8888/api"
+    wait_until(lambda: requests.get(url, timeout=5, verify=False).status_code == 200, 60, interval=1,
+               message="the restarted server does not answer", ignoring=(requests.RequestException,))
 
 
 def _server_process(server: Container, name: str) -> dict[str, str]:
@@ -136,11 +138,10 @@ def _server_process(server: Container, name: str) -> dict[str, str]:
 
 
 def _get(url: str, timeout: float = 30, verify: bool = True) -> requests.Response:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return requests.get(url, timeout=5, verify=verify)
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    """GET `url` once the server accepts connections (it may still be starting), for up to `timeout` seconds."""
+    def connect() -> tuple[requests.Response]:
+        return (requests.get(url, timeout=5, verify=verify),)  # a 1-tuple: an answer, whatever its status
+
+    (response,) = wait_until(connect, timeout, interval=0.5, message=f"{url} refused connections",
+                             ignoring=(requests.ConnectionError,))
+    return response

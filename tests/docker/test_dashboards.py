@@ -1,6 +1,6 @@
 """Every dashboard framework an image claims, served exactly as cdsdashboards would serve it.
 
-The command is the one cdsdashboards 0.6.3 builds for a dashboard server: the hub's presentation_cmd
+The command is the one the pinned cdsdashboards builds for a dashboard server: the hub's presentation_cmd
 (matrix.yaml: start.sh, then jhsingle-native-proxy through containds-dashboard-proxy), the launcher's args
 (cdsdashboards' built-in launcher, read from the cdsdashboards inside the image, merged with the matrix's
 override as extra_presentation_launchers is), then --presentation-path, --ip and --port, under a
@@ -12,16 +12,17 @@ framework itself must listen on loopback only: the proxy's port is the only one 
 from __future__ import annotations
 
 import json
-import time
 
 import docker
 import pytest
 import requests
+from docker.models.containers import Container
 
 from buildtool.graph import Graph
 from tests.conftest import PROJECT_DIR
 from tests.docker.browser import chromium, visible_text_contains
 from tests.docker.containers import TrackedContainer, exposed_ports, ip_address, listening_sockets
+from tests.waiting import wait_until
 
 APPLIES_TO = "base-notebook"  # every singleuser image; which frameworks each has comes from the matrix
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "apps"
@@ -77,33 +78,29 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
         volumes={str(app_dir): {"bind": f"{APPS_DIR}/{framework_name}", "mode": "ro"}},
     )
     url = f"http://{ip_address(server)}:8888{BASE_URL}"
-    status = _wait_for_status(url, server)
-    logs = server.logs().decode("utf-8", "replace")[-3000:]
-    assert status == 200, f"{url} answered {status}\n{logs}"
+    _wait_until_served(url, server)
     with chromium() as browser:
         shown = visible_text_contains(browser, url, expected)
-    server_log = server.logs().decode("utf-8", "replace")[-3000:]
-    assert shown, f"{expected!r} never appeared at {url}\n{shown.evidence}\n{server_log}"
+    assert shown, f"{expected!r} never appeared at {url}\n{shown.evidence}\n{_log(server)}"
     sockets = listening_sockets(server)
     assert len(sockets) > 1, f"only the proxy listens: the {framework_name} app is not running"
     assert exposed_ports(server) == {8888}, f"listening beyond loopback: {sorted(sockets)}"
 
 
-def _wait_for_status(url: str, server, timeout: float = 180) -> int | None:
-    """Poll until the proxy answers 200 (it starts the app on the first request), the container dies, or time
-    runs out; returns the last status seen."""
-    deadline = time.monotonic() + timeout
-    status = None
-    while time.monotonic() < deadline:
+def _wait_until_served(url: str, server: Container, timeout: float = 180) -> None:
+    """Until the proxy answers 200 (it starts the app on the first request); fails at once if the container exits,
+    and with the last answer and the container's log when time runs out."""
+    def served() -> bool:
         server.reload()
         if server.status == "exited":
-            return status
-        try:
-            status = requests.get(url, timeout=60).status_code
-            if status == 200:
-                return status
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    return status
+            pytest.fail(f"the container exited before {url} answered\n{_log(server)}", pytrace=False)
+        status = requests.get(url, timeout=60).status_code
+        assert status == 200, f"{url} answered {status}"
+        return True
 
+    wait_until(served, timeout, interval=1, message=lambda: f"{url} did not answer 200\n{_log(server)}",
+               ignoring=(AssertionError, requests.RequestException))
+
+
+def _log(server: Container) -> str:
+    return server.logs().decode("utf-8", "replace")[-3000:]

@@ -4,6 +4,7 @@ what only the operator may choose, and the scan of another user's servers over t
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from docker.models.containers import Container
 
@@ -11,24 +12,32 @@ from buildtool.graph import Graph
 from tests.docker.containers import exposed_ports, listening_sockets
 from tests.hub.deployment import Hub
 from tests.hub.hubclient import HubUser
-from tests.hub.viewing import marker, publish, wait_until_shown
+from tests.hub.viewing import marker, presentation_type, publish, wait_until_shown
 
 SOCKET = "/var/run/docker.sock"
 
-ATTACKS = {
-    "socket-and-host-dir": {
-        "volumes": {SOCKET: SOCKET, "/etc": {"bind": "/home/jovyan/hostetc", "mode": "ro"}},
-        "extra_host_config": {"privileged": True, "group_add": ["0"]},
-    },
-    "image": {"image": "containds/containds-hub:0.6.3"},
-    "cmd": {"cmd": ["/bin/sh", "-c", "id > /tmp/owned; sleep 600"]},
-    "network": {"network_name": "host"},
-    "mem-limit": {"mem_limit": "64G"},
-    "ld-preload": {"environment": {"LD_PRELOAD": "/home/jovyan/evil.so"}},
-    "dashboard-options-on-a-notebook-server": {"presentation_type": "voila", "presentation_path": "x.ipynb",
-                                               "environment": {"JUPYTERHUB_ANYONE": "1"}},
-}
 
+def attacks(hub_image: str) -> dict[str, dict[str, Any]]:
+    """Server options a user may not choose, by attack. `hub_image` is the hub's own image reference: an image
+    that exists wherever the hub runs (on its engine, or in the registry a swarm pulls from) and that only the
+    operator may choose for a server."""
+    return {
+        "socket-and-host-dir": {
+            "volumes": {SOCKET: SOCKET, "/etc": {"bind": "/home/jovyan/hostetc", "mode": "ro"}},
+            "extra_host_config": {"privileged": True, "group_add": ["0"]},
+        },
+        "image": {"image": hub_image},
+        "cmd": {"cmd": ["/bin/sh", "-c", "id > /tmp/owned; sleep 600"]},
+        "network": {"network_name": "host"},
+        "mem-limit": {"mem_limit": "64G"},
+        "ld-preload": {"environment": {"LD_PRELOAD": "/home/jovyan/evil.so"}},
+        "dashboard-options-on-a-notebook-server": {"presentation_type": presentation_type("voila"),
+                                                   "presentation_path": "x.ipynb",
+                                                   "environment": {"JUPYTERHUB_ANYONE": "1"}},
+    }
+
+
+ATTACK_NAMES = list(attacks(""))  # for the tests' ids; each test asks for its hub's own options
 
 SERVER_PORT = 8888  # DockerSpawner's port: jhsingle-native-proxy in dashboards, jupyter-server in notebooks
 
@@ -60,8 +69,6 @@ async def scan(targets):
 
 asyncio.run(scan(json.loads(sys.argv[1])))
 """
-
-
 
 
 def assert_only_the_proxy_is_reachable(hub: Hub, owner: str, attacker: str, servers: dict[str, str]) -> None:

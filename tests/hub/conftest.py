@@ -1,8 +1,8 @@
 """One hub for every hub test: started once from hub/docker-compose.yml, removed (with all it spawned) at the end.
 
-Test modules use users of their own, so that they do not see each other's servers and dashboards. The
-singleuser image is the first of the matrix that has every dashboard framework, so that every framework can
-be attacked and served.
+Test modules use users of their own (`hub_users`), so that they do not see each other's servers and dashboards,
+and the servers a module started are stopped when it ends. The singleuser image is the first of the matrix that
+has every dashboard framework, so that every framework can be attacked and served.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from buildtool.graph import Graph
 from tests.conftest import PROJECT_DIR
-from tests.hub.deployment import PROJECT, Hub, start_hub, stop_hub
+from tests.hub.deployment import PROJECT, Hub, HubUsers, start_hub, stop_hub
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +37,14 @@ def hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.D
         (PROJECT_DIR / "build").mkdir(exist_ok=True)
         (PROJECT_DIR / "build" / "e2e-timings.json").write_text(json.dumps(started.timings, indent=2) + "\n")
         stop_hub(started)
+
+
+@pytest.fixture(scope="module")
+def hub_users(hub: Hub) -> Iterator[HubUsers]:
+    """`hub_users(name)`: a user of the shared hub, logged in (`working=True`: with their notebook server running);
+    every server of every user it gave is stopped when the module ends: fewer containers for the next."""
+    users = HubUsers(hub)
+    try:
+        yield users
+    finally:
+        users.stop_servers()

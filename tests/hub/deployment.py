@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from docker.models.containers import Container
 
 from tests.conftest import PROJECT_DIR
 from tests.hub.hubclient import HubUser
+from tests.waiting import wait_until
 
 COMPOSE_FILE = PROJECT_DIR / "hub" / "docker-compose.yml"
 PROJECT = "containds-e2e"
@@ -57,34 +59,28 @@ class Hub:
     def user(self, name: str) -> HubUser:
         return HubUser(self.base_url, name, self.password)
 
-    def working_user(self, name: str) -> HubUser:
-        """A user logged in, with their notebook server running (to write files, to attack from)."""
+    def logged_in(self, name: str) -> HubUser:
+        """A user logged in afresh (a new session; the dummy authenticator makes the user on first login)."""
         user = self.user(name)
         user.login()
+        return user
+
+    def working_user(self, name: str) -> HubUser:
+        """A user logged in, with their notebook server running (to write files, to attack from)."""
+        user = self.logged_in(name)
         user.start_server()
         return user
 
     def admin(self) -> HubUser:
-        admin = self.user(ADMIN)
-        admin.login()
-        return admin
+        return self.logged_in(ADMIN)
 
     def compose(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["docker-compose", "-p", self.project, "-f", str(COMPOSE_FILE), *args],
                               env=self.environment, capture_output=True, text=True, timeout=300)
 
     def wait_until_up(self, timeout: float = 120) -> float:
-        """JupyterHub 5 may answer 404 for a moment after it starts: poll until its API says 200. Returns the
-        seconds it took."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            try:
-                if requests.get(f"{self.base_url}/hub/api", timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            except requests.RequestException:  # not listening yet, or accepted and not answering yet
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"the hub did not come up within {timeout} s:\n{self.logs(60)}")
+        """Wait until the hub's API answers; returns the seconds it took."""
+        return wait_until_answering(self.base_url, timeout, lambda: self.logs(60))
 
     def restart(self) -> float:
         """`docker restart` the hub; returns the seconds until its API answers again."""
@@ -126,6 +122,40 @@ class Hub:
             if volume.name.startswith(volume_prefix):
                 with contextlib.suppress(docker.errors.APIError):
                     volume.remove(force=True)
+
+
+def wait_until_answering(base_url: str, timeout: float, logs: Callable[[], str]) -> float:
+    """Wait until the hub at `base_url` answers its API with 200: before that it refuses connections, or accepts
+    them without answering, and JupyterHub 5 answers 404 for a moment after it starts. Returns the seconds it
+    took; fails with the last answer and the hub's `logs`."""
+    started = time.monotonic()
+
+    def answers() -> bool:
+        status = requests.get(f"{base_url}/hub/api", timeout=5).status_code
+        assert status == 200, f"/hub/api answered {status}"
+        return True
+
+    wait_until(answers, timeout, interval=0.5, ignoring=(AssertionError, requests.RequestException),
+               message=lambda: f"the hub at {base_url} did not come up within {timeout:.0f} s:\n{logs()}")
+    return time.monotonic() - started
+
+
+@dataclass
+class HubUsers:
+    """Users of one hub, each logged in afresh when asked for; `stop_servers` stops every server of every one of
+    them (what a test module started, so that the next module runs with fewer containers)."""
+
+    hub: Hub
+    names: list[str] = field(default_factory=list)
+
+    def __call__(self, name: str, *, working: bool = False) -> HubUser:
+        """`name` logged in (a new session: a new OAuth exchange with every server it opens); `working`: with
+        their notebook server running."""
+        self.names.append(name)  # first: a user whose server failed to start half-way is stopped too
+        return self.hub.working_user(name) if working else self.hub.logged_in(name)
+
+    def stop_servers(self) -> None:
+        self.hub.stop_servers(*dict.fromkeys(self.names))
 
 
 def hub_environment(project: str, hub_image: str, singleuser_image: str,

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from tests.waiting import wait_until
+
 FORM = re.compile(r"<form[^>]*action=\"([^\"]*)\"[^>]*>(.*?)</form>", re.S | re.I)
 INPUT = re.compile(r"<input([^>]*)>", re.I)
 ATTRIBUTE = re.compile(r"(\w+)=\"([^\"]*)\"")
@@ -59,23 +61,24 @@ class HubUser:
         if response.status_code not in (201, 202) and not already_running:
             raise AssertionError(f"starting {self.name}'s server {server!r}: {response.status_code} "
                                  f"{response.text[:300]}")
-        while time.monotonic() - started < timeout:
-            if self.server_model(server).get("ready"):
-                return time.monotonic() - started
-            time.sleep(1)
-        raise AssertionError(f"{self.name}'s server {server!r} was not ready within {timeout} s")
+
+        def ready() -> bool:
+            model = self.server_model(server)
+            assert model.get("ready"), f"the hub's model of it: {model}"
+            return True
+
+        wait_until(ready, timeout, interval=1, ignoring=(AssertionError,),
+                   message=f"{self.name}'s server {server!r} was not ready within {timeout:.0f} s")
+        return time.monotonic() - started
 
     def stop_server(self, server: str = "", timeout: float = 120) -> None:
         """Stop a server once it is neither starting nor stopping, and wait until it is gone."""
-        started = time.monotonic()
-        while self.server_model(server).get("pending") and time.monotonic() - started < timeout:
-            time.sleep(1)
+        wait_until(lambda: not self.server_model(server).get("pending"), timeout, interval=1,
+                   message=f"{self.name}'s server {server!r} was still starting or stopping after {timeout:.0f} s")
         path = f"users/{self.name}/servers/{server}" if server else f"users/{self.name}/server"
         self.api("DELETE", path)
-        while self.server_model(server) and time.monotonic() - started < timeout:
-            time.sleep(1)
-        if self.server_model(server):
-            raise AssertionError(f"{self.name}'s server {server!r} did not stop within {timeout} s")
+        wait_until(lambda: not self.server_model(server), timeout, interval=1,
+                   message=f"{self.name}'s server {server!r} did not stop within {timeout:.0f} s")
 
     def server_model(self, server: str = "") -> dict:
         """The hub's model of one of this user's servers ({} when it is not running)."""

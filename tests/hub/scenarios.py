@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
+from containds_hub.naming import dashboard_server_name
 from tests.hub.deployment import Hub
-from tests.hub.viewing import app_file, refused, shows, wait_until_shown
+from tests.hub.viewing import app_file, presentation_type, refused, shows, wait_until_shown
 
 USERS = ("alice", "bob", "carol")
 FRAMEWORKS = ("voila", "streamlit", "dash")  # the two the issue names, and a third for "all users"
@@ -26,9 +27,10 @@ def share_check_and_restart(hub: Hub, line: str) -> dict[str, str]:
         alice.write_file(f"{framework}-{app_file(framework).name}", app_file(framework).read_text())
 
     shared = {
-        "voila": alice.save_dashboard("Voila fixture", "voila", "voila-app.ipynb", ["bob"]),
-        "streamlit": alice.save_dashboard("Streamlit fixture", "streamlit", "streamlit-app.py", ["bob"]),
-        "dash": alice.save_dashboard("Dash fixture", "plotlydash", "dash-app.py", None),
+        "voila": alice.save_dashboard("Voila fixture", presentation_type("voila"), "voila-app.ipynb", ["bob"]),
+        "streamlit": alice.save_dashboard("Streamlit fixture", presentation_type("streamlit"), "streamlit-app.py",
+                                          ["bob"]),
+        "dash": alice.save_dashboard("Dash fixture", presentation_type("dash"), "dash-app.py", None),
     }
     paths = {fw: f"/hub/dashboards/{urlname}" for fw, urlname in shared.items()}
     for framework, path in paths.items():
@@ -41,13 +43,13 @@ def share_check_and_restart(hub: Hub, line: str) -> dict[str, str]:
     assert shows(carol, paths["dash"], "dash"), "carol cannot see the all-users dashboard"
     for framework in ("voila", "streamlit"):
         assert refused(carol, paths[framework], framework), f"carol was not refused {framework}"
-        direct = f"/user/alice/dash-{shared[framework]}/"
+        direct = f"/user/alice/{dashboard_server_name(shared[framework])}/"
         assert refused(carol, direct, framework), f"carol reached the {framework} server directly"
     for viewer in (bob, carol):
         response = viewer.session.get(f"{hub.base_url}/user/alice/api/contents", timeout=60)
         assert response.status_code == 403, f"{viewer.name} reached alice's notebook server"
 
-    alice.save_dashboard("Voila fixture", "voila", "voila-app.ipynb", None, urlname=shared["voila"])
+    alice.save_dashboard("Voila fixture", presentation_type("voila"), "voila-app.ipynb", None, urlname=shared["voila"])
     hub.timings[f"{line} carol: voila switched to all users to viewable (s)"] = wait_until_shown(
         carol, paths["voila"], "voila")
 

@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +22,7 @@ from docker.models.containers import Container
 
 from tests.conftest import PROJECT_DIR
 from tests.hub.deployment import Hub, hub_environment
+from tests.waiting import wait_until
 
 STACK_FILE = PROJECT_DIR / "hub" / "docker-stack.yml"
 
@@ -131,31 +132,38 @@ def remove_swarm_hub(hub: SwarmHub) -> None:
     hub.remove_leftovers()
     hub.stack("rm", hub.project)
     _wait_until_gone(hub.client, lambda labels: labels.get("com.docker.stack.namespace") == hub.project)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # the stack's network goes once its tasks are gone
-        try:
-            hub.client.networks.get(hub.environment["CDS_DOCKER_NETWORK"]).remove()
-        except docker.errors.NotFound:
-            break
-        except docker.errors.APIError:
-            time.sleep(1)
+    wait_until(lambda: _network_removed(hub), 120, interval=1, ignoring=(docker.errors.APIError,),
+               message=f"the stack's network {hub.environment['CDS_DOCKER_NETWORK']} is still there")
     with contextlib.suppress(docker.errors.NotFound):
         hub.client.volumes.get(hub.environment["CDS_DATA_VOLUME"]).remove(force=True)
     hub.remove_leftovers()
 
 
-def _wait_until_gone(client: docker.DockerClient, matches, timeout: float = 120) -> None:
-    """Services and stacks are removed in the background: wait until no matching container is left."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _network_removed(hub: SwarmHub) -> bool:
+    """Remove the stack's network (it goes once its tasks are gone; until then, removing it is an APIError);
+    True once there is none."""
+    try:
+        network = hub.client.networks.get(hub.environment["CDS_DOCKER_NETWORK"])
+    except docker.errors.NotFound:
+        return True
+    network.remove()
+    return False  # the next call sees whether it is gone
+
+
+def _wait_until_gone(client: docker.DockerClient, matches: Callable[[dict[str, str]], bool],
+                     timeout: float = 120) -> None:
+    """Services and stacks are removed in the background: wait until no matching container is left (removing
+    those that stopped)."""
+    def gone() -> bool:
         # One listing call: the high-level list inspects each container after, and they vanish in between.
         left = [c for c in client.api.containers(all=True) if matches(c.get("Labels") or {})]
-        if not left:
-            return
         for container in left:
             if container["State"] in ("exited", "dead", "created"):
                 with contextlib.suppress(docker.errors.APIError):
                     client.api.remove_container(container["Id"], force=True, v=True)
-        time.sleep(1)
-    raise AssertionError(f"containers still there after {timeout} s")
+        described = [f"{c['Names'][0] if c.get('Names') else c['Id'][:12]} ({c['State']})" for c in left]
+        assert not left, f"still there: {', '.join(described)}"
+        return True
 
+    wait_until(gone, timeout, interval=1, ignoring=(AssertionError,),
+               message=f"containers still there after {timeout:.0f} s")

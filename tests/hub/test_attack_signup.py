@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import time
 from collections.abc import Iterator
 
 import docker
@@ -18,7 +17,7 @@ import docker.errors
 import pytest
 import requests
 
-from tests.hub.deployment import Hub, free_port
+from tests.hub.deployment import Hub, free_port, wait_until_answering
 from tests.hub.hubclient import HubUser
 
 ADMIN, NEWCOMER = "admin", "newbie"
@@ -42,14 +41,7 @@ def native_hub(hub: Hub) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{url}/hub/api", timeout=5).status_code == 200:
-                    break
-            time.sleep(0.5)
-        else:
-            raise AssertionError(container.logs(tail=50).decode())
+        wait_until_answering(url, 120, lambda: container.logs(tail=50).decode("utf-8", "replace"))
         yield url
     finally:
         container.remove(force=True, v=True)

@@ -7,27 +7,28 @@ start nothing, leave no option behind, and the user's ordinary servers must stil
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from tests.hub.attacks import ATTACKS, SOCKET
-from tests.hub.deployment import Hub
+from containds_hub.naming import dashboard_server_name
+from tests.hub.attacks import ATTACK_NAMES, SOCKET, attacks
+from tests.hub.deployment import Hub, HubUsers
 from tests.hub.hubclient import HubUser
+from tests.hub.viewing import dashboard_group, presentation_type
 
 ATTACKER = "mallory"
-@pytest.fixture(scope="module", autouse=True)
-def _stop_servers_afterwards(hub: Hub) -> Iterator[None]:
-    """This module's users' servers are not needed by the next: fewer containers on a busy machine."""
-    yield
-    hub.stop_servers(*(ATTACKER, "oscar"))
 
 
 @pytest.fixture(scope="module")
-def mallory(hub: Hub) -> HubUser:
-    user = hub.user(ATTACKER)
-    user.login()
-    return user
+def mallory(hub_users: HubUsers) -> HubUser:
+    return hub_users(ATTACKER)
+
+
+@pytest.fixture(scope="module")
+def options(hub: Hub) -> dict[str, dict[str, Any]]:
+    """Every attack's options, asking for this hub's own image where one asks for an image."""
+    return attacks(hub.environment["CDS_HUB_IMAGE"])
 
 
 def _privileged_or_socket_containers(hub: Hub) -> list[str]:
@@ -43,20 +44,21 @@ def _privileged_or_socket_containers(hub: Hub) -> list[str]:
 
 
 @pytest.mark.parametrize("server", ["probe", ""], ids=["named-server", "default-server"])
-@pytest.mark.parametrize("attack", ATTACKS, ids=list(ATTACKS))
-def test_options_only_the_operator_may_choose_are_refused(hub: Hub, mallory: HubUser, attack: str,
-                                                          server: str) -> None:
+@pytest.mark.parametrize("attack", ATTACK_NAMES)
+def test_options_only_the_operator_may_choose_are_refused(
+        hub: Hub, mallory: HubUser, options: dict[str, dict[str, Any]], attack: str, server: str) -> None:
     path = f"users/{ATTACKER}/servers/{server}" if server else f"users/{ATTACKER}/server"
-    response = mallory.api("POST", path, json=ATTACKS[attack])
+    response = mallory.api("POST", path, json=options[attack])
     assert response.status_code == 400, f"{attack}: {response.status_code} {response.text[:300]}"
     assert "refused user options" in response.json()["message"]
     assert not mallory.server_model(server), f"{attack}: a server was started"
     assert _privileged_or_socket_containers(hub) == []
 
 
-def test_after_refusals_the_servers_start_exactly_as_the_operator_configured(hub: Hub, mallory: HubUser) -> None:
-    for options in ATTACKS.values():  # refused first; a later start without options must not reuse them
-        mallory.api("POST", f"users/{ATTACKER}/servers/probe", json=options)
+def test_after_refusals_the_servers_start_exactly_as_the_operator_configured(
+        hub: Hub, mallory: HubUser, options: dict[str, dict[str, Any]]) -> None:
+    for refused in options.values():  # refused first; a later start without options must not reuse them
+        mallory.api("POST", f"users/{ATTACKER}/servers/probe", json=refused)
     mallory.start_server("probe")
     mallory.start_server()
     for server in ("probe", ""):
@@ -82,14 +84,14 @@ def test_after_refusals_the_servers_start_exactly_as_the_operator_configured(hub
 
 
 def test_a_dashboard_server_takes_its_viewers_from_the_database_not_from_the_request(
-        hub: Hub, mallory: HubUser) -> None:
+        hub: Hub, hub_users: HubUsers, mallory: HubUser) -> None:
     """mallory's dashboard is for nobody but her; a direct start of its server claiming "anyone" gets the
     database's answer, and extra settings on it are refused like everywhere else."""
     mallory.start_server()
     mallory.write_file("private.py", "import streamlit as st\nst.write('MALLORY-ONLY')\n")
-    urlname = mallory.save_dashboard("Mallory private", "streamlit", "private.py", [])
-    server = f"dash-{urlname}"
-    dashboard = {"presentation_type": "streamlit", "presentation_path": "private.py", "git_repo": "",
+    urlname = mallory.save_dashboard("Mallory private", presentation_type("streamlit"), "private.py", [])
+    server = dashboard_server_name(urlname)
+    dashboard = {"presentation_type": presentation_type("streamlit"), "presentation_path": "private.py", "git_repo": "",
                  "git_repo_branch": "", "conda_env": ""}
 
     mallory.stop_server(server)  # saving the dashboard started its server
@@ -100,9 +102,8 @@ def test_a_dashboard_server_takes_its_viewers_from_the_database_not_from_the_req
     mallory.start_server(server, {**dashboard, "environment": {"JUPYTERHUB_ANYONE": "1", "JUPYTERHUB_GROUP": "x"}})
     environment = dict(item.split("=", 1) for item in hub.container_of(ATTACKER, server).attrs["Config"]["Env"])
     assert environment["JUPYTERHUB_ANYONE"] == "0"
-    assert environment["JUPYTERHUB_GROUP"] == f"dash-{urlname}"
-    other = hub.user("oscar")
-    other.login()
+    assert environment["JUPYTERHUB_GROUP"] == dashboard_group(urlname)
+    other = hub_users("oscar")
     response = other.open(f"/user/{ATTACKER}/{server}/")
     assert response.status_code == 403, f"another user reached the private dashboard: {response.status_code}"
     assert "MALLORY-ONLY" not in response.text

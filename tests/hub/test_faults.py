@@ -42,27 +42,18 @@ def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
         container.remove(force=True, v=True)  # with the anonymous volume of the image's VOLUME
 
 
+# What needs an engine to go wrong; every other bad setting is one line of containds_hub.settings, unit-tested in
+# tests/unit/test_hub_settings.py (one of them here too: the image's path from the settings to the exit).
 @pytest.mark.parametrize(("environment", "with_socket", "message"), [
     ({}, False, "the Docker engine cannot be reached"),
     ({"CDS_SINGLEUSER_IMAGE": "containds/no-such-image:0"}, True,
      "CDS_SINGLEUSER_IMAGE=containds/no-such-image:0: no such image on this Docker engine"),
-    ({"CDS_AUTHENTICATOR": "ldap"}, True, "CDS_AUTHENTICATOR='ldap': one of native, dummy expected"),
-    ({"CDS_HUB_PORT": "99999"}, True, "CDS_HUB_PORT='99999': a port number from 1 to 65535 expected"),
-    ({"CDS_DUMMY_PASSWORD": ""}, True, "CDS_AUTHENTICATOR=dummy needs CDS_DUMMY_PASSWORD"),
     ({"CDS_DOCKER_NETWORK": "no-such-network"}, True, "CDS_DOCKER_NETWORK=no-such-network: no such Docker network"),
-    ({"CDS_HOME_VOLUME": "containds-home"}, True,
-     "CDS_HOME_VOLUME='containds-home': a volume name with {username} once expected (one volume per user)"),
-    ({"CDS_CONTAINER_PREFIX": "-x"}, True, "CDS_CONTAINER_PREFIX='-x': letters, digits and . _ - expected"),
-    ({"CDS_MEM_LIMIT": "lots"}, True, "CDS_MEM_LIMIT='lots': a size such as 512M or 2G expected, or none"),
-    ({"CDS_PIDS_LIMIT": "0"}, True, "CDS_PIDS_LIMIT='0': a whole number of processes expected, or none"),
-    ({"CDS_SPAWNER": "kubernetes"}, True,
-     "CDS_SPAWNER='kubernetes': docker (containers on this engine) or swarm (Swarm services) expected"),
-    ({"CDS_SWARM_CONSTRAINTS": "node.role==worker"}, True, "CDS_SWARM_CONSTRAINTS is set but CDS_SPAWNER is not swarm"),
     # The tests' engine is in no swarm here: tests/hub/test_swarm.py makes one for its own tests only.
     ({"CDS_SPAWNER": "swarm"}, True, "CDS_SPAWNER=swarm: this engine is no swarm manager"),
-], ids=["no-docker-socket", "missing-singleuser-image", "unknown-authenticator", "bad-port", "dummy-without-password",
-        "missing-network", "shared-home-volume", "bad-container-prefix", "bad-memory-limit", "zero-pids-limit",
-        "unknown-spawner", "constraints-without-swarm", "swarm-without-a-swarm"])
+    ({"CDS_HUB_PORT": "99999", "CDS_AUTHENTICATOR": "ldap"}, True,
+     "CDS_AUTHENTICATOR='ldap': one of native, dummy expected"),
+], ids=["no-docker-socket", "missing-singleuser-image", "missing-network", "swarm-without-a-swarm", "bad-settings"])
 def test_bad_deployment_stops_the_hub_with_one_clear_line(
     docker_client: docker.DockerClient, hub_image: str, network: str, environment: dict[str, str], with_socket: bool,
     message: str
@@ -72,6 +63,6 @@ def test_bad_deployment_stops_the_hub_with_one_clear_line(
     status, log = _start(docker_client, hub_image, environment, with_socket)
     assert status != 0
     errors = [line for line in log.splitlines() if "configuration error" in line]
-    assert len(errors) == 1, log
-    assert message in errors[0]
+    assert len(errors) == (2 if "CDS_HUB_PORT" in environment else 1), log  # one line per problem
+    assert any(message in line for line in errors), log
     assert "Traceback" not in log

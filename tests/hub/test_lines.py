@@ -15,9 +15,10 @@ import docker
 import pytest
 
 from buildtool.graph import Graph
+from containds_hub.naming import dashboard_server_name
 from tests.hub.deployment import Hub, start_hub, stop_hub
 from tests.hub.scenarios import FRAMEWORKS, share_check_and_restart
-from tests.hub.viewing import refused, shows, wait_until_shown
+from tests.hub.viewing import presentation_type, refused, shows, wait_until_shown
 
 
 def _image_with(graph: Graph, frameworks: tuple[str, ...]) -> str:
@@ -69,11 +70,11 @@ def test_upgrading_to_the_default_line_keeps_every_dashboard(
     alice = line_hub.user("alice")
     alice.login()
     urlname = paths["dash"].rsplit("/", 1)[1]
-    alice.save_dashboard("Dash fixture", "plotlydash", "dash-app.py", None, urlname=urlname)  # restarts it
+    alice.save_dashboard("Dash fixture", presentation_type("dash"), "dash-app.py", None, urlname=urlname)  # restarts it
     wait_until_shown(carol, paths["dash"], "dash")
-    server = alice.server_model(f"dash-{urlname}")
-    assert server, "the dashboard's server is not running after its edit"
-    image = line_hub.container_of("alice", f"dash-{urlname}").image.tags
+    server = dashboard_server_name(urlname)
+    assert alice.server_model(server), "the dashboard's server is not running after its edit"
+    image = line_hub.container_of("alice", server).image.tags
     assert upgraded["CDS_SINGLEUSER_IMAGE"] in image, image
 
 

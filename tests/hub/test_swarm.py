@@ -17,13 +17,16 @@ import pytest
 import requests
 
 from buildtool.graph import Graph
+from containds_hub.naming import dashboard_server_name
 from tests.conftest import PROJECT_DIR
-from tests.hub.attacks import ATTACKS, SOCKET, assert_only_the_proxy_is_reachable, private_dashboards
+from tests.hub.attacks import ATTACK_NAMES, SOCKET, assert_only_the_proxy_is_reachable, attacks, private_dashboards
 from tests.hub.deployment import keeping
 from tests.hub.hubclient import HubUser
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
+from tests.hub.viewing import presentation_type
 from tests.registry import running_registry
+from tests.waiting import wait_until
 
 PROJECT = "containds-swarm"
 OWNER, ATTACKER = "sofia", "oscar"
@@ -64,11 +67,11 @@ def test_dashboards_are_shared_exactly_as_configured_and_survive_a_hub_service_u
     share_check_and_restart(swarm_hub, "swarm")
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=list(ATTACKS))
+@pytest.mark.parametrize("attack", ATTACK_NAMES)
 def test_options_only_the_operator_may_choose_are_refused(swarm_hub: SwarmHub, attack: str) -> None:
-    attacker = swarm_hub.user(ATTACKER)
-    attacker.login()
-    response = attacker.api("POST", f"users/{ATTACKER}/servers/probe", json=ATTACKS[attack])
+    attacker = swarm_hub.logged_in(ATTACKER)
+    options = attacks(swarm_hub.environment["CDS_HUB_IMAGE"])[attack]  # the hub's image: in the swarm's registry
+    response = attacker.api("POST", f"users/{ATTACKER}/servers/probe", json=options)
     assert response.status_code == 400, f"{attack}: {response.status_code} {response.text[:300]}"
     assert not attacker.server_model("probe"), f"{attack}: a server was started"
 
@@ -98,7 +101,7 @@ def test_framework_ports_are_not_reachable_from_another_users_service(swarm_hub:
                                                                      singleuser_image_name: str) -> None:
     urlnames = private_dashboards(owner, graph, singleuser_image_name)
     swarm_hub.working_user(ATTACKER)  # their server runs
-    servers = {framework: f"dash-{urlname}" for framework, urlname in urlnames.items()}
+    servers = {framework: dashboard_server_name(urlname) for framework, urlname in urlnames.items()}
     assert_only_the_proxy_is_reachable(swarm_hub, OWNER, ATTACKER, servers)
     for server in servers.values():  # five servers fewer on the machine for the tests that follow
         owner.stop_server(server)
@@ -109,7 +112,7 @@ def test_a_users_files_are_served_by_their_dashboard_and_survive_a_server_restar
     marker = "SWARM-FILE-7f3a"
     owner.write_file("data.txt", marker)
     owner.write_file("file-app.ipynb", json.dumps(_notebook("print(open('data.txt').read())")))
-    urlname = owner.save_dashboard("Swarm file", "voila", "file-app.ipynb", None)
+    urlname = owner.save_dashboard("Swarm file", presentation_type("voila"), "file-app.ipynb", None)
     swarm_hub.timings["swarm sofia: voila created to viewable (s)"] = _wait_for_text(
         owner, f"/hub/dashboards/{urlname}", marker)
     owner.stop_server()
@@ -123,11 +126,11 @@ def test_a_dashboard_whose_image_is_missing_fails_at_once_with_the_reason(swarm_
                                                                            owner: HubUser) -> None:
     registry = swarm_hub.environment["CDS_SINGLEUSER_IMAGE"].split("/")[0]
     owner.write_file("voila-broken.ipynb", json.dumps(_notebook("print('never shown')")))
-    urlname = owner.save_dashboard("Swarm broken image", "voila", "voila-broken.ipynb", None)
-    server = f"dash-{urlname}"
+    urlname = owner.save_dashboard("Swarm broken image", presentation_type("voila"), "voila-broken.ipynb", None)
+    server = dashboard_server_name(urlname)
     owner.stop_server(server)  # saving started it with the hub's image; start it with the one never pushed
-    options = {"presentation_type": "voila", "presentation_path": "voila-broken.ipynb", "git_repo": "",
-               "git_repo_branch": "", "conda_env": "", "image": f"{registry}/{MISSING_IMAGE}"}
+    options = {"presentation_type": presentation_type("voila"), "presentation_path": "voila-broken.ipynb",
+               "git_repo": "", "git_repo_branch": "", "conda_env": "", "image": f"{registry}/{MISSING_IMAGE}"}
     failure, elapsed = _failed_start(owner, server, options)
     swarm_hub.timings["swarm: a dashboard with a missing image failed after (s)"] = elapsed
     assert MISSING_IMAGE.split(":")[0] in failure and "not found" in failure.lower(), failure
@@ -142,8 +145,7 @@ def test_a_server_no_node_can_take_fails_at_once_with_the_swarms_error(
                                swarm_hub.environment["CDS_HUB_IMAGE"], swarm_hub.environment["CDS_SINGLEUSER_IMAGE"],
                                CDS_SWARM_CONSTRAINTS="node.labels.containds-nowhere==true")
     try:
-        user = nowhere.user("pablo")
-        user.login()
+        user = nowhere.logged_in("pablo")
         failure, elapsed = _failed_start(user, "probe", {})
         swarm_hub.timings["swarm: a server no node can take failed after (s)"] = elapsed
         assert "could not run this server (pending)" in failure and "no suitable node" in failure, failure
@@ -176,11 +178,8 @@ def _notebook(source: str) -> dict:
 
 def _wait_for_text(user: HubUser, path: str, text: str, timeout: float = 240) -> float:
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if text in user.open(path).text:
-            return time.monotonic() - started
-        time.sleep(2)
-    raise AssertionError(f"{text!r} never shown at {path}")
+    wait_until(lambda: text in user.open(path).text, timeout, interval=2, message=f"{text!r} never shown at {path}")
+    return time.monotonic() - started
 
 
 def _spawn_failure(user: HubUser, server: str, timeout: float) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, _matrix_under_test
 from tests.docker.browser import chromium, visible_text_contains
 from tests.hub.hubclient import HubUser
+from tests.waiting import wait_until
 
 APPS = PROJECT_DIR / "tests" / "fixtures" / "apps"
 
@@ -38,11 +40,9 @@ def shows(viewer: HubUser, path: str, framework: str) -> bool:
 def wait_until_shown(viewer: HubUser, path: str, framework: str, timeout: float = 240) -> float:
     """Open a dashboard (which starts its server on first view) until its content shows; returns seconds."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if shows(viewer, path, framework):
-            return time.monotonic() - started
-        time.sleep(2)
-    raise AssertionError(f"{viewer.name} never saw {framework} at {path}")
+    wait_until(lambda: shows(viewer, path, framework), timeout, interval=2,
+               message=f"{viewer.name} never saw {framework} at {path}")
+    return time.monotonic() - started
 
 
 def refused(viewer: HubUser, path: str, framework: str) -> bool:
@@ -55,7 +55,22 @@ def refused(viewer: HubUser, path: str, framework: str) -> bool:
 def publish(owner: HubUser, framework: str, name: str, viewers: list[str] | None) -> str:
     """Write the framework's fixture app into the owner's home and make a dashboard of it; returns its urlname.
     The owner's notebook server must be running."""
-    presentation_type = {"dash": "plotlydash"}.get(framework, framework)
     path = f"{framework}-{app_file(framework).name}"
     owner.write_file(path, app_file(framework).read_text())
-    return owner.save_dashboard(name, presentation_type, path, viewers)
+    return owner.save_dashboard(name, presentation_type(framework), path, viewers)
+
+
+@functools.cache
+def presentation_type(framework: str) -> str:
+    """The cdsdashboards presentation type a framework's dashboards are saved with (matrix.yaml:
+    frameworks.<name>.presentation_type; e.g. dash's is plotlydash)."""
+    found = _matrix_under_test().frameworks[framework].presentation_type
+    if found is None:
+        raise ValueError(f"{framework} is no dashboard framework: it has no presentation type")
+    return found
+
+
+def dashboard_group(urlname: str) -> str:
+    """The group cdsdashboards makes for a dashboard's selected viewers (its Dashboard.groupname): the one the
+    dashboard's server is told to admit (JUPYTERHUB_GROUP)."""
+    return f"dash-{urlname}"

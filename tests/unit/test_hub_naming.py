@@ -1,15 +1,12 @@
-"""Dashboard server names (hub/image/naming.py): valid on JupyterHub 6 for every name cdsdashboards accepts."""
+"""Dashboard server names (containds_hub.naming): valid on JupyterHub 6 for every name cdsdashboards accepts."""
 
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "hub" / "image"))
-from naming import dashboard_server_name, display_name  # the hub's module, not a package
+from containds_hub.naming import dashboard_server_name, display_name
 
 JUPYTERHUB_6_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # and at most 30 characters
 

@@ -1,15 +1,12 @@
-"""The hub's user_options check (hub/image/user_options.py), as pure logic; tests/hub attacks the real hub."""
+"""The hub's user_options check (containds_hub.user_options), as pure logic; tests/hub attacks the real hub."""
 
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "hub" / "image"))
-from user_options import Dashboard, UserOptionsError, clean  # the hub's module, not a package
+from containds_hub.user_options import Dashboard, UserOptionsError, clean
 
 TYPES = ("voila", "streamlit")
 BUILDER = {  # what cdsdashboards' DockerBuilder passes to a dashboard's server
@@ -63,11 +60,11 @@ def test_every_problem_is_named_in_one_message() -> None:
 
 
 def test_an_image_only_from_the_operators_list() -> None:
-    allowed = ["containds/containds-all-basic:0.6.3"]
+    allowed = ["example/notebook:1"]
     assert clean({"image": allowed[0]}, None, TYPES, allowed) == {"image": allowed[0]}
     assert clean({"image": [allowed[0]]}, None, TYPES, allowed) == {"image": allowed[0]}  # from a spawn form
-    with pytest.raises(UserOptionsError, match=re.escape("allowed: containds/containds-all-basic:0.6.3")):
-        clean({"image": "containds/containds-hub:0.6.3"}, None, TYPES, allowed)
+    with pytest.raises(UserOptionsError, match=re.escape("allowed: example/notebook:1")):
+        clean({"image": "example/hub:1"}, None, TYPES, allowed)
     with pytest.raises(UserOptionsError, match="no choice of image"):
         clean({"image": allowed[0]}, None, TYPES, [])
     assert clean({"image": "anything:1"}, None, TYPES, "*") == {"image": "anything:1"}

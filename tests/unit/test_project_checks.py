@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_DIR
+from tests.unit.matrices import MINI_MATRIX, PROJECT_DIR
 
 # Collects the whole suite in-process with the registry probe of `--stacks auto` replaced by a failure.
 COLLECT_OFFLINE = """
@@ -22,6 +22,7 @@ sys.exit(pytest.main(["--collect-only", "-q", "-m", "not docker", "-p", "no:cach
 
 
 def test_buildtool_type_checks() -> None:
+    """mypy as pyproject.toml's [tool.mypy] configures it (its `files`)."""
     result = subprocess.run([sys.executable, "-m", "mypy"], cwd=PROJECT_DIR, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -36,6 +37,6 @@ def test_collecting_the_unit_tests_touches_no_network() -> None:
 
 def test_a_command_whose_reader_goes_away_exits_quietly() -> None:
     """`list | head`: here `| true`, a reader that leaves before the first line, so the pipe is always closed."""
-    result = subprocess.run(f"{sys.executable} -m buildtool --stacks local list | true", shell=True,
-                            cwd=PROJECT_DIR, capture_output=True, text=True)
+    result = subprocess.run(f"{sys.executable} -m buildtool --matrix {MINI_MATRIX} --stacks local list | true",
+                            shell=True, cwd=PROJECT_DIR, capture_output=True, text=True)
     assert result.stderr.strip().splitlines() == ["stacks: local (--stacks local)"], result.stderr

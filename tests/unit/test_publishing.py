@@ -14,7 +14,7 @@ from buildtool.matrix import Matrix
 from buildtool.render import render_all
 from buildtool.tags import primary_ref
 from buildtool.workflow import WORKFLOW_PATH, workflow_yaml
-from tests.conftest import PROJECT_DIR
+from tests.unit.matrices import PROJECT_DIR
 
 REGENERATE = "python -m buildtool --stacks upstream bake && python -m buildtool --stacks upstream workflow"
 
@@ -24,14 +24,14 @@ def _bake(matrix: Matrix, tmp_path: Path) -> dict:
     return bake_definition(graph, render_all(graph, graph.select(["all"]), tmp_path), "build/contexts")
 
 
-def test_committed_bake_file_is_up_to_date(matrix: Matrix, tmp_path: Path) -> None:
+def test_committed_bake_file_is_up_to_date(live_matrix: Matrix, tmp_path: Path) -> None:
     committed = json.loads((PROJECT_DIR / "docker-bake.json").read_text())
-    assert committed == _bake(matrix, tmp_path), f"docker-bake.json is stale: run `{REGENERATE}`"
+    assert committed == _bake(live_matrix, tmp_path), f"docker-bake.json is stale: run `{REGENERATE}`"
 
 
-def test_bake_links_every_target_to_its_parent_target(matrix: Matrix, tmp_path: Path) -> None:
-    graph = build_graph(matrix, "upstream")
-    bake = _bake(matrix, tmp_path)
+def test_bake_links_every_target_to_its_parent_target(live_matrix: Matrix, tmp_path: Path) -> None:
+    graph = build_graph(live_matrix, "upstream")
+    bake = _bake(live_matrix, tmp_path)
     assert set(bake["group"]["default"]["targets"]) == {t.name for t in graph.select(["all"])}
     for name, spec in bake["target"].items():
         dockerfile = (tmp_path / name / "Dockerfile").read_text()
@@ -41,17 +41,18 @@ def test_bake_links_every_target_to_its_parent_target(matrix: Matrix, tmp_path: 
             assert spec["contexts"] == {base: f"target:{parent.name}"}
         else:
             assert "contexts" not in spec and base == parent.external
-        assert spec["tags"][0] == primary_ref(matrix, graph.targets[name])
+        assert spec["tags"][0] == primary_ref(live_matrix, graph.targets[name])
         assert spec["secret"] == ["id=cacert,src=${CA_BUNDLE}"]
 
 
-def test_committed_workflow_is_up_to_date(matrix: Matrix) -> None:
+def test_committed_workflow_is_up_to_date(live_matrix: Matrix) -> None:
     committed = (PROJECT_DIR / WORKFLOW_PATH).read_text()
-    assert committed == workflow_yaml(build_graph(matrix, "upstream")), f"the workflow is stale: run `{REGENERATE}`"
+    expected = workflow_yaml(build_graph(live_matrix, "upstream"))
+    assert committed == expected, f"the workflow is stale: run `{REGENERATE}`"
 
 
-def test_workflow_jobs_follow_the_parent_chain_and_push_only_from_main(matrix: Matrix) -> None:
-    graph = build_graph(matrix, "upstream")
+def test_workflow_jobs_follow_the_parent_chain_and_push_only_from_main(live_matrix: Matrix) -> None:
+    graph = build_graph(live_matrix, "upstream")
     jobs = yaml.safe_load((PROJECT_DIR / WORKFLOW_PATH).read_text())["jobs"]
     for target in graph.select(["all"]):
         job = jobs[target.name]

@@ -1,6 +1,39 @@
 # Rendered by buildtool from matrix.yaml and hub/image/Dockerfile.j2: do not edit.
-# JupyterHub with configurable-http-proxy, DockerSpawner and cdsdashboards (patched for this JupyterHub),
-# in a venv at /opt/hub, run by an unprivileged user; its state lives on the /srv/jupyterhub volume.
+# JupyterHub with configurable-http-proxy, DockerSpawner and the hub's package (containds_hub: cdsdashboards
+# made safe and working on this JupyterHub), in a venv at /opt/hub, run by an unprivileged user; its state lives
+# on the /srv/jupyterhub/data volume.
+# The wheels: cdsdashboards and NativeAuthenticator from their released sources plus hub/patches/ (a patch that
+# no longer applies fails here), and the hub's own package. `build` also writes them to build/wheels/.
+FROM docker.io/library/debian:bookworm-slim AS wheel-build
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+USER root
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+    apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends \
+        python3 \
+        python3-venv \
+        patch
+
+RUN python3 -m venv /opt/build
+RUN --mount=type=cache,target=/var/cache/buildtool/pip \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip /opt/build/bin/pip download --disable-pip-version-check --no-deps \
+        --no-binary :all: --dest /sources \
+        "cdsdashboards==0.6.3" \
+        "jupyterhub-nativeauthenticator==1.3.0"
+COPY build-wheels patched.json /build/
+COPY patches/ /build/patches/
+COPY package/ /build/package/
+RUN --mount=type=cache,target=/var/cache/buildtool/pip \
+    --mount=type=secret,id=cacert,mode=0444 \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
+    PIP_CACHE_DIR=/var/cache/buildtool/pip /opt/build/bin/python /build/build-wheels /build/patched.json /sources \
+        /build/patches /build/package /wheels
+
+FROM scratch AS wheels
+COPY --from=wheel-build /wheels/ /
 FROM docker.io/library/debian:bookworm-slim
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -14,32 +47,25 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
         python3-venv \
         node-configurable-http-proxy \
         tini \
-        ca-certificates \
-        patch
+        ca-certificates
 
 ENV VIRTUAL_ENV=/opt/hub
 ENV PATH="${VIRTUAL_ENV}/bin:${PATH}"
 RUN python3 -m venv "${VIRTUAL_ENV}"
 
-USER root
-RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=0,gid=0 \
+# Exactly the wheels of the first stage (mounted, not copied: no layer keeps them), with this line's JupyterHub
+# and DockerSpawner; the hub package's other dependencies from PyPI.
+RUN --mount=type=cache,target=/var/cache/buildtool/pip \
     --mount=type=secret,id=cacert,mode=0444 \
+    --mount=type=bind,from=wheels,target=/tmp/wheels \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi && \
-    umask 0002 && \
     PIP_CACHE_DIR=/var/cache/buildtool/pip pip install --disable-pip-version-check --no-warn-script-location \
+        --find-links /tmp/wheels \
         "jupyterhub==6.1.1" \
         "dockerspawner==14.0.0" \
-        "cdsdashboards==0.6.3" \
-        "async_generator==1.10" \
-        "jupyterhub-nativeauthenticator==1.3.0"
+        "$(echo /tmp/wheels/containds_hub-*.whl)[native]"
 
-# The compat patches: a patch that no longer applies fails this build.
-COPY patches/ /tmp/hub-patches/
-COPY apply-patches /usr/local/bin/apply-patches
-RUN apply-patches /tmp/hub-patches && rm -rf /tmp/hub-patches
-
-COPY jupyterhub_config.py containds_spawner.py containds_builder.py naming.py user_options.py dashboard_access.py \
-     defaults.json /etc/jupyterhub/
+COPY jupyterhub_config.py /etc/jupyterhub/
 RUN useradd --system --uid 990 --home-dir /srv/jupyterhub --create-home --shell /usr/sbin/nologin jupyterhub && \
     mkdir -p /srv/jupyterhub/data && chown -R jupyterhub: /srv/jupyterhub
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import naming
 from cdsdashboards.builder.dockerbuilder import DockerBuilder
+
+from containds_hub import naming
 
 
 class ContainDSDockerBuilder(DockerBuilder):

@@ -23,10 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import naming
-import sqlalchemy
-from tornado.log import app_log as LOG  # JupyterHub's own log
-from user_options import Dashboard
+from containds_hub import naming
+from containds_hub.log import LOG
+from containds_hub.user_options import Dashboard
 
 USER_ROLE = "user"
 ROLE_PREFIX = "cds-dashboard-"
@@ -126,6 +125,7 @@ def reconcile(db: Any) -> None:
 def roles_from_database(db_url: str) -> list[dict[str, Any]]:
     """load_roles declaring every dashboard's grants (none on a new hub). Never raises: on an unreadable
     table the hub starts with no dashboard grants and says so."""
+    import sqlalchemy.exc
     from jupyterhub.roles import get_default_roles
 
     try:
@@ -146,6 +146,8 @@ def roles_from_database(db_url: str) -> list[dict[str, Any]]:
 
 
 def _read_dashboards(db_url: str) -> list[tuple[Any, ...]] | None:
+    import sqlalchemy
+
     engine = sqlalchemy.create_engine(db_url)
     try:
         if "dashboards" not in sqlalchemy.inspect(engine).get_table_names():
@@ -168,3 +170,17 @@ def _role_spec(grant: Grant) -> dict[str, Any]:
 
 def _without_server_access(scopes: Iterable[str]) -> list[str]:
     return [s for s in scopes if not s.startswith("access:servers!server=")]
+
+
+def merge_roles(declared: list[dict[str, Any]], grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The operator's load_roles with the dashboards' grants: the `user` role's scopes are the union of both, the
+    dashboards' own roles are added (one of the operator's with the same name is replaced: the name is the hub's)."""
+    ours = {role["name"]: role for role in grants}
+    merged = []
+    for role in declared:
+        if role.get("name") == USER_ROLE and USER_ROLE in ours:
+            scopes = [*role.get("scopes", []), *ours.pop(USER_ROLE)["scopes"]]
+            merged.append({**role, "scopes": list(dict.fromkeys(scopes))})
+        elif role.get("name") not in ours:
+            merged.append(role)
+    return [*merged, *ours.values()]

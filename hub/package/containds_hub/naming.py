@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
 PREFIX = "dash-"
 MAX_LENGTH = 30
@@ -37,3 +38,11 @@ def display_name(dashboard_name: str) -> str:
     """The dashboard's name as JupyterHub 6 shows a server's display name: 1-255 characters, single spaces,
     none at either end."""
     return " ".join(dashboard_name.split())[:255].strip() or "dashboard"
+
+
+def unique_client_id(user: str, server: str) -> str:
+    """A server's OAuth client id that no other (user, server) pair can have. JupyterHub's own,
+    `jupyterhub-user-<user>-<server>`, is the same for user `bob` + server `dash-dash-z` and user `bob-dash` +
+    server `dash-z`; here the parts are quoted and joined by `!`, which `quote` always escapes inside them, so
+    the split is unambiguous, and no JupyterHub-made id contains it."""
+    return f"jupyterhub-user-{quote(user, safe='')}!{quote(server, safe='')}"

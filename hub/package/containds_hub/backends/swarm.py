@@ -1,0 +1,50 @@
+"""Servers as Swarm services of one task (hub/docker-stack.yml): the hub on a manager, servers on any node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from containds_hub import preflight
+from containds_hub.backends.common import configure_docker_spawner
+from containds_hub.dashboards import configure_dashboards
+from containds_hub.release import Release
+from containds_hub.settings import HubSettings
+
+SPAWNER = "containds_hub.spawners.swarm.ContainDSSwarmSpawner"
+NANO_CPUS = 1_000_000_000
+
+
+def configure(c: Any, settings: HubSettings, release: Release) -> None:
+    import docker.types
+    import docker.utils
+
+    configure_dashboards(c, settings, release, SPAWNER)
+    configure_docker_spawner(c.DockerSpawner, settings, release)  # SwarmSpawner is a DockerSpawner
+    engine = preflight.engine()
+    preflight.check_swarm_manager(engine)
+    # (Every node pulls the image from its registry when it runs a server: nothing to check for it here.)
+    preflight.check_network(engine, c.DockerSpawner.network_name, "CDS_DOCKER_NETWORK", scope="swarm")
+    spawner = c.SwarmSpawner
+    # A service's spec has no no-new-privileges (Docker API 1.41): dropping every capability is what keeps a
+    # setuid binary from doing anything as root. The process limit is set on the Resources spec directly
+    # (docker-py has no argument for it).
+    resources = docker.types.Resources(
+        mem_limit=docker.utils.parse_bytes(settings.mem_limit) if settings.mem_limit else None,
+        cpu_limit=int(settings.cpu_limit * NANO_CPUS) if settings.cpu_limit else None,
+    )
+    if settings.pids_limit:
+        resources.setdefault("Limits", {})["Pids"] = settings.pids_limit
+    spawner.extra_container_spec = {**spawner.get("extra_container_spec", {}), "cap_drop": ["ALL"],
+                                    "healthcheck": docker.types.Healthcheck(test=["NONE"])}
+    # A server that stops is not started again by the swarm: JupyterHub decides, as with containers; and a task
+    # that cannot start is not retried in a loop, so the spawn fails at once (spawners/swarm.py).
+    spawner.extra_task_spec = {**spawner.get("extra_task_spec", {}), "resources": resources,
+                               "restart_policy": docker.types.RestartPolicy(condition="none")}
+    spawner.extra_placement_spec = {"constraints": list(settings.swarm_constraints) or None}
+    # The hub reaches each server at its task's address; DNS round robin gives services no virtual IP, which
+    # needs the kernel's IPVS, which some hosts lack (one task needs no load balancer).
+    spawner.extra_endpoint_spec = {"mode": "dnsrr"}
+    # The hub reads a notebook server's start command from its image (DockerSpawner does, when none is set), so
+    # the manager needs the image too: pulled once, from the registry every node pulls from. An image the
+    # registry does not have fails the start right there, with the registry's answer.
+    spawner.pull_policy = "ifnotpresent"

@@ -1,0 +1,76 @@
+"""Each server a Swarm service of one task (hub/docker-stack.yml).
+
+On top of what every backend's spawner does: named volumes are mounted as volumes (dockerspawner mounts every
+volume as a bind mount, so a user's home volume name became a host path or was refused: dockerspawner #536),
+and a task the swarm rejects or cannot place fails the start at once with the task's error, instead of after the
+whole start timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import docker.errors
+from cdsdashboards.hubextension.spawners.variabledocker import VariableSwarmSpawner
+from docker.types import Mount
+from tornado import web
+
+from containds_hub.spawners import ContainDSSpawnerMixin
+
+# Task states after which a task never runs (docker's swarm API); `pending` with an error means no node can
+# take it (an unsatisfiable constraint, no node with the resources).
+ENDED_TASK_STATES = {"rejected", "failed", "shutdown", "complete", "orphaned", "remove"}
+
+
+class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
+    """Each server a Swarm service of one task (hub/docker-stack.yml)."""
+
+    @property
+    def mounts(self) -> list[Mount]:
+        """A source starting with `/` is a host path (bind mount); anything else names a volume, made on the node
+        that runs the task, through `volume_driver` when one is set."""
+        mounts = []
+        for source, volume in self.volume_binds.items():
+            is_path = source.startswith("/")
+            mounts.append(Mount(
+                target=volume["bind"], source=source, type="bind" if is_path else "volume",
+                read_only=volume["mode"] == "ro", driver_config=None if is_path else self.mount_driver_config,
+            ))
+        return mounts
+
+    async def start(self) -> Any:
+        """As the base class; an engine's refusal (e.g. an image the registry does not have, pulled by the
+        manager) is told to the user with the engine's reason: an HTTPError's message reaches the API's answer
+        and the progress page, any other exception only the hub's log."""
+        try:
+            return await super().start()
+        except docker.errors.APIError as error:
+            raise web.HTTPError(500, f"the swarm could not start this server: {error.explanation or error}") from None
+
+    async def get_ip_and_port(self) -> tuple[str, int]:
+        """The task's own address on the hub's network, not the service's name: routed by name, a server stopped
+        and started again answered 503 through the proxy although it was up (tests/hub/test_swarm.py), and with
+        the task's address it does not."""
+        task = await self.get_task()
+        for attachment in (task or {}).get("NetworksAttachments", []):
+            if attachment["Network"]["Spec"]["Name"] == self.network_name and attachment.get("Addresses"):
+                return attachment["Addresses"][0].split("/")[0], self.port
+        return await super().get_ip_and_port()
+
+    async def start_object(self) -> None:
+        """Wait until the service's task runs; stop waiting as soon as the swarm says it never will."""
+        delay = 0.5
+        while True:
+            task = await self.get_task()
+            if not task:
+                raise RuntimeError(f"service {self.service_name} has no task")
+            status = task["Status"]
+            state = status["State"].lower()
+            if state == "running":
+                return
+            if state in ENDED_TASK_STATES or (state == "pending" and status.get("Err")):
+                reason = status.get("Err") or status.get("Message") or "no reason given"
+                raise web.HTTPError(500, f"the swarm could not run this server ({state}): {reason}")
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 5.0)
