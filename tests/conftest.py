@@ -10,6 +10,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
+from _pytest.mark.expression import Expression
 from filelock import FileLock
 
 from buildtool.build import BuildOptions, build_targets
@@ -32,12 +33,16 @@ DOCKER_TEST_DIRS = (PROJECT_DIR / "tests" / "docker", HUB_TEST_DIR)
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups and `-m` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Everything under tests/docker and tests/hub needs Docker: mark it so `-m "not docker"` skips it. When
-    BUILDTOOL_TARGETS names targets (`python -m buildtool test`), the hub's tests run only if the hub is one."""
+    BUILDTOOL_TARGETS names targets (`python -m buildtool test`), the hub's tests run only if the hub is one.
+    A hub test module that starts a deployment of its own sets HUB_GROUP (a name): its tests run on one worker,
+    beside the shared hub's."""
     for item in items:
         if any(directory in Path(str(item.fspath)).parents for directory in DOCKER_TEST_DIRS):
             item.add_marker(pytest.mark.docker)
         if HUB_TEST_DIR in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.xdist_group("hub"))  # one worker runs them all, on one hub
+            # One worker per hub: the tests of the shared compose hub (`hub`) in one group, each module that runs
+            # a deployment of its own (HUB_GROUP) in another, so that different hubs are tested at once.
+            item.add_marker(pytest.mark.xdist_group(getattr(item.module, "HUB_GROUP", "hub")))
         elif any(directory in Path(str(item.fspath)).parents for directory in DOCKER_TEST_DIRS):
             # One worker per module and image, so that containers a module shares are started once.
             image = getattr(getattr(item, "callspec", None), "params", {}).get("image_name", "")
@@ -53,7 +58,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_sessionstart(session: pytest.Session) -> None:
     if _checks_leftovers(session.config):  # the controlling process, once, before any worker starts
         session.config.stash[_CONTAINERS_BEFORE] = _containers()
-        session.config.stash[_ADDR_GEN_MODE_BEFORE] = _quiet_host_addresses()
+        if docker_tests_selected(session.config):
+            session.config.stash[_ADDR_GEN_MODE_BEFORE] = _quiet_host_addresses()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -95,12 +101,21 @@ NO_LINK_LOCAL = "1"
 
 
 def _quiet_host_addresses() -> str | None:
-    """Set new host interfaces to get no IPv6 link-local address; returns the value to put back (None: unchanged)."""
-    if os.geteuid() != 0 or not ADDR_GEN_MODE.exists():
+    """Set new host interfaces to get no IPv6 link-local address; returns the value to put back (None: unchanged,
+    e.g. not root, or in a container, where /proc/sys is read-only)."""
+    try:
+        previous = ADDR_GEN_MODE.read_text().strip()
+        ADDR_GEN_MODE.write_text(NO_LINK_LOCAL)
+    except OSError:
         return None
-    previous = ADDR_GEN_MODE.read_text().strip()
-    ADDR_GEN_MODE.write_text(NO_LINK_LOCAL)
     return previous
+
+
+def docker_tests_selected(config: pytest.Config) -> bool:
+    """Whether `-m` keeps the Docker tests: with `-m "not docker"` they are neither parametrized nor run, so
+    collecting the unit tests never touches the network."""
+    expression = config.getoption("markexpr") or ""
+    return not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "docker")
 
 
 def _containers() -> dict[str, str] | None:

@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 
 import docker
 import pytest
-from _pytest.mark.expression import Expression
 
 from buildtool.graph import Graph
-from tests.conftest import graph_under_test
+from tests.conftest import docker_tests_selected, graph_under_test
 from tests.docker.containers import TrackedContainer
 
 
@@ -28,13 +27,6 @@ from tests.docker.containers import TrackedContainer
 def _graph() -> Graph:
     """The graph, made when the first Docker test is parametrized (`--stacks auto` may probe a registry)."""
     return graph_under_test()
-
-
-def docker_tests_selected(config: pytest.Config) -> bool:
-    """Whether `-m` keeps the Docker tests: with `-m "not docker"` they are neither parametrized nor run, so
-    collecting the unit tests never touches the network."""
-    expression = config.getoption("markexpr") or ""
-    return not expression or Expression.compile(expression).evaluate(lambda name, **_: name == "docker")
 
 
 def targets_for(applies_to: str | None, provides: str | None, leaves_only: bool = False) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.docker.containers import TrackedContainer
+from tests.waiting import wait_until
 
 APPLIES_TO = "base-notebook"
 WITH_FRAMEWORK = "singleuser"
@@ -31,7 +32,8 @@ BROKEN = "import sys; print('about to fail'); sys.exit('BROKEN-APP: cannot start
 
 
 def _proxy(container: TrackedContainer, script: str, *args: str):
-    command = ["containds-dashboard-proxy", "--destport=0", "python3", "-c", script, "{port}", *args,
+    # (jhsingle-native-proxy turns {-} into -: a bare -c would be read as one of its own options)
+    command = ["containds-dashboard-proxy", "--destport=0", "python3", "{-}c", script, "{port}", *args,
                "--ip=0.0.0.0", "--port=8888", "--authtype=none"]
     return container.start(command, environment={"JUPYTERHUB_SERVICE_PREFIX": BASE_URL},
                            ports={"8888/tcp": ("127.0.0.1", None)})
@@ -44,16 +46,13 @@ def _url(server) -> str:
 
 
 def _first_answer(url: str, timeout: float = 60) -> tuple[requests.Response, float]:
-    """The proxy's first answer to a viewer (it starts the app on that request); and how long it took."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """The proxy's first answer to a viewer (it starts the app on that request), and how long that request took."""
+    def answer() -> tuple[requests.Response, float]:
         started = time.monotonic()
-        try:
-            return requests.get(url, timeout=timeout), time.monotonic() - started
-        except requests.ConnectionError:  # the proxy itself is not listening yet
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+        return requests.get(url, timeout=timeout), time.monotonic() - started
+
+    return wait_until(answer, timeout, interval=0.5, ignoring=(requests.ConnectionError,),
+                      message=f"the dashboard proxy at {url} never listened")
 
 
 @pytest.mark.parametrize(("delay", "noise"), [(15, 0), (0, 200_000)], ids=["slower-than-10-s", "noisy"])

@@ -176,10 +176,11 @@ def hub_environment(project: str, hub_image: str, singleuser_image: str,
     }
 
 
-def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str) -> Hub:
-    """A hub from hub/docker-compose.yml under its own compose project and names, after removing what an earlier
-    run of the same project left."""
-    environment = hub_environment(project, hub_image, singleuser_image)
+def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str,
+              **settings: str) -> Hub:
+    """A hub from hub/docker-compose.yml under its own compose project and names (and any further CDS_* settings),
+    after removing what an earlier run of the same project left."""
+    environment = hub_environment(project, hub_image, singleuser_image, settings)
     hub = Hub(f"http://127.0.0.1:{environment['CDS_PUBLISHED_PORT']}", environment["CDS_DUMMY_PASSWORD"],
               environment, client, line, project)
     hub.compose("down", "-v")

@@ -1,8 +1,8 @@
 """The dashboard flow as people do it, in Chromium: only clicks and typing, a screenshot per step.
 
 olivia makes a voila dashboard for victor and a streamlit one for everyone through the New Dashboard form and is
-taken to each by the progress page itself; victor finds the voila one under "Dashboards from others", passes
-JupyterHub's Authorize page and sees it; rita, following the same link, gets a refusal inside the hub's layout.
+taken to each by the progress page itself; victor finds the voila one under "Dashboards from others" and
+sees it (no Authorize page between); rita, following the same link, gets a refusal inside the hub's layout.
 olivia then edits it to all users (rita sees it) and deletes it. An app that fails shows its error in the hub's
 layout with a way back. Screenshots: build/screenshots/<test>/.
 """
@@ -53,7 +53,9 @@ def _person(hub: Hub, browser: Browser, name: str, album: Album) -> Person:
 
 
 def open_from_the_list(person: Person, owner: str, name: str, shows: str) -> None:
-    """Dashboards from others -> the dashboard (a new tab) -> JupyterHub's Authorize page -> the app."""
+    """Dashboards from others -> the dashboard (a new tab) -> the app, with no page between: the hub skips
+    JupyterHub's Authorize page for dashboards (CDS_CONFIRM_DASHBOARD_ACCESS, tests/hub/test_native_authenticator.py
+    has the page)."""
     person.opens_dashboards()
     with person.step(f"finds {name} under Dashboards from others") as page:
         section = page.locator("h2#dashboards-from-others ~ *")
@@ -62,11 +64,10 @@ def open_from_the_list(person: Person, owner: str, name: str, shows: str) -> Non
         with page.context.expect_page() as new_tab:
             link.click()
     tab = Person(person.name, new_tab.value, person.album, person.log, person.hub_url)
-    with tab.step(f"is asked to authorize {owner}'s dashboard") as page:
-        page.get_by_role("button", name="Authorize").wait_for()
-    with tab.step(f"clicks Authorize and sees {name}") as page:
-        page.get_by_role("button", name="Authorize").click()
+    with tab.step(f"sees {owner}'s {name}") as page:
         tab.waits_for_text(shows)
+        assert "oauth2/authorize" not in page.url
+        assert page.get_by_role("button", name="Authorize").count() == 0
 
 
 def test_a_dashboard_is_made_shared_opened_and_refused_by_clicking(

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 import requests
 
 from containds_hub.naming import dashboard_server_name
-from tests.hub.deployment import Hub
+from tests.hub.deployment import Hub, HubUsers
+from tests.hub.hubclient import authorize_form
 from tests.hub.scenarios import share_check_and_restart
-from tests.hub.viewing import app_file, presentation_type, wait_until_shown
+from tests.hub.viewing import app_file, marker, presentation_type, publish, wait_until_shown
 from tests.waiting import wait_until
 
 BROKEN_APP = "raise RuntimeError('this app cannot start')\n"
@@ -57,3 +58,14 @@ def _shows_the_app_error(response: requests.Response, server: str) -> bool:
     stderr = html.unescape(match.group(1))
     assert APP_ERROR in stderr, f"the app's error output: {stderr}"
     return True
+
+
+def test_a_viewers_first_open_of_a_dashboard_needs_no_authorize_click(hub_users: HubUsers) -> None:
+    """The hub skips JupyterHub's "Authorize access" page for dashboards (CDS_CONFIRM_DASHBOARD_ACCESS=false)."""
+    owner = hub_users("quinn", working=True)
+    urlname = publish(owner, "voila", "No click fixture", None)
+    viewer = hub_users("rowan")
+    wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
+    first = viewer.session.get(viewer.url(f"/hub/dashboards/{urlname}"), timeout=120)
+    assert authorize_form(first) is None, f"a viewer was shown the Authorize page: {first.url}"
+    assert first.status_code == 200 and marker("voila") in first.text

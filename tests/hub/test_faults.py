@@ -10,6 +10,8 @@ import pytest
 
 from buildtool.graph import Graph
 
+HUB_GROUP = "swarm"  # with test_swarm/test_faults: one needs the engine in no swarm, the other makes one
+
 SOCKET = "/var/run/docker.sock"
 
 

@@ -20,6 +20,8 @@ from tests.hub.deployment import Hub, start_hub, stop_hub
 from tests.hub.scenarios import FRAMEWORKS, share_check_and_restart
 from tests.hub.viewing import presentation_type, refused, shows, wait_until_shown
 
+HUB_GROUP = "lines"  # a deployment of its own: its own test worker
+
 
 def _image_with(graph: Graph, frameworks: tuple[str, ...]) -> str:
     """The first singleuser image of the matrix with these frameworks (the cheapest to build on another line)."""

@@ -16,6 +16,8 @@ from tests.hub.deployment import keeping
 from tests.hub.own_hub import OwnHub, remove_own_hub, start_own_hub
 from tests.hub.scenarios import share_check_and_restart
 
+HUB_GROUP = "own-hub"  # a deployment of its own: its own test worker
+
 PROJECT = "containds-own"
 
 

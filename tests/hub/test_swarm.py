@@ -28,6 +28,8 @@ from tests.hub.viewing import presentation_type
 from tests.registry import running_registry
 from tests.waiting import wait_until
 
+HUB_GROUP = "swarm"  # with test_swarm/test_faults: one needs the engine in no swarm, the other makes one
+
 PROJECT = "containds-swarm"
 OWNER, ATTACKER = "sofia", "oscar"
 MISSING_IMAGE = "containds/no-such-image:1"  # in the test registry's allow list, never pushed

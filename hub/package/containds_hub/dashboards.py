@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from containds_hub import access
+from containds_hub.culling import configure_culler
 from containds_hub.log import LOG
+from containds_hub.oauth import skip_dashboard_confirmation
 from containds_hub.release import Release
 from containds_hub.settings import HubSettings
 
@@ -67,6 +69,9 @@ def configure_dashboards(c: Any, settings: HubSettings, release: Release, spawne
     default(spawner, "start_timeout", 180)  # a cold image on a busy node; Swarm fails impossible starts sooner
     default(spawner, "http_timeout", 120)
     spawner.pre_spawn_hook = _after(spawner.get("pre_spawn_hook"), access.grant_on_spawn)
+    configure_culler(c, settings)
+    if not settings.confirm_dashboard_access:
+        skip_dashboard_confirmation(c)
     # JupyterHub deletes roles its configuration does not declare: declare every dashboard's grants.
     hub.load_roles = access.merge_roles(list(hub.get("load_roles", [])),
                                         access.roles_from_database(hub.get("db_url", DEFAULT_DB_URL)))

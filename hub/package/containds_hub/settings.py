@@ -1,19 +1,19 @@
 """The hub's settings: every CDS_* environment variable, declared once, typed and checked.
 
-`HubSettings` is the only declaration. `configure(c)` reads it; hub/docker-compose.yml, hub/docker-stack.yml and
-the settings table of hub/README.md pass or describe exactly these variables (a unit test compares them). A value
-that cannot be used is one line naming the variable, what it was and what is expected; every such line is
-reported at once (`SettingsError`), before anything starts.
+`HubSettings` is the only declaration. `configure(c)` reads it; hub/docker-compose.yml and hub/docker-stack.yml pass
+exactly the variables each field says (`files`), and hub/README.md's settings table is `settings_table()` (a unit
+test compares all three). A value that cannot be used is one line naming the variable, what it was and what is
+expected; every such line is reported at once (`SettingsError`), before anything starts.
 
-Only pydantic here (a model, its validators and their messages; reading the environment is a few lines and
-needs no pydantic-settings): no JupyterHub, no engine, so that every check is a unit test.
+Only pydantic here (a model, its validators and their messages; reading the environment takes a few lines and no
+pydantic-settings): no JupyterHub, no engine, so that every check is a unit test.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +31,9 @@ from pydantic import (
 ENV_PREFIX = "CDS_"
 DOCKER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")  # what the engine accepts for names
 MEMORY = re.compile(r"[0-9]+[KMGT]?")
+# Which deployment files pass a setting on to the hub: both, unless a field says otherwise.
+COMPOSE, SWARM = "compose", "swarm"
+BOTH = (COMPOSE, SWARM)
 
 
 class SettingsError(ValueError):
@@ -48,107 +51,113 @@ def _words(value: Any) -> Any:
     return value
 
 
-def _blank_is_default(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 CommaList = Annotated[list[str], BeforeValidator(_words)]
 
 
+def setting(default: Any, meaning: str, shown: str | None = None, files: tuple[str, ...] = BOTH,
+            fixed: Mapping[str, str] | None = None) -> Any:
+    """A field: its default, what it means (the README's words), the default as the README shows it when that
+    is not the value itself, the deployment files that pass it, and those that set it to a fixed value."""
+    return Field(default, description=meaning,
+                 json_schema_extra={"shown": shown, "files": list(files), "fixed": dict(fixed or {})})
+
+
 class HubSettings(BaseModel):
-    """What a deployment chooses. Field descriptions are the README table's "meaning" column."""
+    """What a deployment chooses."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
-    spawner: Literal["docker", "swarm"] = Field(
-        "docker", description="`docker`: servers are containers on the hub's engine (compose); "
-        "`swarm`: Swarm services (the stack file sets it)")
-    singleuser_image: str | None = Field(
-        None, description="the image every server and dashboard runs (default: the release's "
-        "containds-allr-datascience)")
-    allowed_images: CommaList = Field(
-        [], description="comma-separated images users may choose from when they start a server; empty: no "
-        "choice, always `CDS_SINGLEUSER_IMAGE`")
-    authenticator: Literal["native", "dummy"] = Field(
-        "native", description="`native` (NativeAuthenticator: sign-up, admin approval, passwords hashed in the "
-        "hub database) or `dummy` (every name, one shared password; for tests only)")
-    dummy_password: SecretStr | None = Field(
-        None, description="the shared password; required with `dummy`, there is no default")
-    admin_users: CommaList = Field([], description="comma-separated admin user names")
-    docker_network: str = Field(
-        "containds", description="the network the hub and the servers it spawns share (compose creates it "
-        "under this name)")
-    hub_host: str = Field("containds-hub", description="the hub's name on that network: how servers reach the hub")
-    hub_port: int = Field(8000, description="the port the hub listens on inside its container")
-    data_dir: Path = Field(
-        Path("/srv/jupyterhub/data"), description="database, cookie secret, proxy pid: mount a volume here "
-        "(compose does)")
-    container_prefix: str = Field(
-        "jupyter", description="spawned servers are named `<prefix>-<user>--<server>` (user and server escaped)")
-    home_volume: str = Field(
-        "containds-home-{username}", description="the name of each user's home volume; must hold `{username}` "
-        "once")
-    mem_limit: str | None = Field(
-        "2G", description="memory limit of each spawned server (`512M`, `4G`...; `none`: no limit)")
-    cpu_limit: float | None = Field(
-        1.0, description="CPUs each spawned server may use (`0.5`, `2`...; `none`: no limit)")
-    pids_limit: int | None = Field(1024, description="processes each spawned server may run (`none`: no limit)")
-    auth_cache_seconds: int = Field(
-        30, description="how long a dashboard trusts the hub's last word on a viewer: the longest a removed "
-        "viewer keeps seeing it")
-    swarm_constraints: CommaList = Field(
-        [], description="Swarm only: comma-separated placement constraints of spawned servers, e.g. "
-        "`node.labels.dashboards==yes`")
-
-    # --- checks: each message is what is expected, the variable and its value are added by `load_settings` ---
-
-    @field_validator("singleuser_image", "dummy_password", mode="before")
-    @classmethod
-    def _optional(cls, value: Any) -> Any:
-        return _blank_is_default(value)
-
-    @field_validator("docker_network", "hub_host", "container_prefix", "home_volume", "authenticator", "spawner",
-                     mode="before")
-    @classmethod
-    def _required_text(cls, value: Any, info: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return cls.model_fields[info.field_name].default  # compose passes unset variables as empty
-        return value.strip() if isinstance(value, str) else value
+    singleuser_image: str | None = setting(
+        None, "the image every server and dashboard runs", shown="the release's containds-allr-datascience")
+    allowed_images: CommaList = setting(
+        [], "comma-separated images users may choose from when they start a server (DockerSpawner's "
+        "`allowed_images`); empty: no choice, always `CDS_SINGLEUSER_IMAGE`")
+    authenticator: Literal["native", "dummy"] = setting(
+        "native", "`native` (NativeAuthenticator: sign-up, admin approval, passwords hashed in the hub database) "
+        "or `dummy` (JupyterHub's DummyAuthenticator: every name, one shared password; for tests only)")
+    dummy_password: SecretStr | None = setting(None, "the shared password; required with `dummy`, there is no default")
+    admin_users: CommaList = setting([], "comma-separated admin user names")
+    docker_network: str = setting(
+        "containds", "the network the hub and the servers it spawns share (compose creates it under this name)")
+    hub_host: str = setting("containds-hub", "the hub's name on that network: how spawned servers reach the hub")
+    container_prefix: str = setting(
+        "jupyter", "spawned servers are named `<prefix>-<user>--<server>` (user and server escaped)")
+    home_volume: str = setting(
+        "containds-home-{username}", "the name of each user's home volume; must hold `{username}` once")
+    mem_limit: str | None = setting("2G", "memory limit of each spawned server (`512M`, `4G`...; `none`: no limit)")
+    cpu_limit: float | None = setting(1.0, "CPUs each spawned server may use (`0.5`, `2`...; `none`: no limit)")
+    pids_limit: int | None = setting(1024, "processes each spawned server may run (`none`: no limit)")
+    auth_cache_seconds: int = setting(
+        30, "how long a dashboard trusts the hub's last word on a viewer: the longest a removed viewer keeps "
+        "seeing it")
+    confirm_dashboard_access: bool = setting(
+        False, "viewers confirm, once per dashboard, that it may know who they are (JupyterHub's \"Authorize "
+        "access\" page); `false`: a dashboard's link leads straight to it (see \"Who can open a dashboard\")")
+    cull_idle: bool = setting(
+        True, "stop idle servers (jupyterhub-idle-culler as a hub service); they stay defined and start again "
+        "when opened (`false`: never)")
+    cull_timeout: int = setting(3600, "seconds a notebook server may be idle before it is stopped")
+    cull_dashboard_timeout: int = setting(
+        1800, "seconds a dashboard's server may go unviewed (no request, no open page) before it is stopped")
+    cull_every: int = setting(300, "seconds between two checks for idle servers")
+    cull_max_age: int = setting(0, "seconds after which a server is stopped however busy (`0`: never)")
+    spawner: Literal["docker", "swarm"] = setting(
+        "docker", "`docker`: servers are containers on the hub's engine (compose); `swarm`: Swarm services (the "
+        "stack file sets it)", files=(), fixed={SWARM: "swarm"})
+    swarm_constraints: CommaList = setting(
+        [], "Swarm only: comma-separated placement constraints of spawned servers, e.g. "
+        "`node.labels.dashboards==yes`", files=(SWARM,))
+    # Inside the hub's container: the deployment files publish its port and mount its volume at these defaults.
+    hub_port: int = setting(8000, "the port the hub listens on inside its container", files=())
+    data_dir: Path = setting(
+        Path("/srv/jupyterhub/data"), "database, cookie secret, proxy pid: mount a volume here (compose does)",
+        files=())
 
     @field_validator("hub_port", mode="before")
     @classmethod
     def _port(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return 8000
         text = str(value).strip()
         if not re.fullmatch(r"[0-9]{1,5}", text) or not 0 < int(text) < 65536:
             raise ValueError("a port number from 1 to 65535 expected")
         return int(text)
 
-    @field_validator("auth_cache_seconds", mode="before")
+    @field_validator("auth_cache_seconds", "cull_max_age", mode="before")
     @classmethod
     def _seconds(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return 30
         if not str(value).strip().isdigit():
             raise ValueError("a whole number of seconds expected")
         return int(str(value).strip())
 
+    @field_validator("cull_timeout", "cull_dashboard_timeout", "cull_every", mode="before")
+    @classmethod
+    def _some_seconds(cls, value: Any) -> Any:
+        if not str(value).strip().isdigit() or int(str(value).strip()) < 1:
+            raise ValueError("a whole number of seconds, at least 1, expected")
+        return int(str(value).strip())
+
+    @field_validator("cull_idle", "confirm_dashboard_access", mode="before")
+    @classmethod
+    def _switch(cls, value: Any) -> Any:
+        text = str(value).strip().lower()
+        if text not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+            raise ValueError("true or false expected")
+        return text in ("true", "yes", "1", "on")
+
     @field_validator("mem_limit", mode="before")
     @classmethod
     def _memory(cls, value: Any) -> Any:
-        return _limit(value, "2G", lambda text: bool(MEMORY.fullmatch(text)), "a size such as 512M or 2G expected")
+        return _limit(value, lambda text: bool(MEMORY.fullmatch(text)), "a size such as 512M or 2G expected")
 
     @field_validator("cpu_limit", mode="before")
     @classmethod
     def _cpus(cls, value: Any) -> Any:
-        return _limit(value, 1.0, lambda text: bool(re.fullmatch(r"[0-9]+(\.[0-9]+)?", text)),
+        return _limit(value, lambda text: bool(re.fullmatch(r"[0-9]+(\.[0-9]+)?", text)),
                       "a number of CPUs such as 0.5 or 2 expected")
 
     @field_validator("pids_limit", mode="before")
     @classmethod
     def _pids(cls, value: Any) -> Any:
-        return _limit(value, 1024, str.isdigit, "a whole number of processes expected")
+        return _limit(value, str.isdigit, "a whole number of processes expected")
 
     @field_validator("container_prefix")
     @classmethod
@@ -173,10 +182,10 @@ class HubSettings(BaseModel):
         return self
 
 
-def _limit(value: Any, default: Any, valid: Any, expected: str) -> Any:
-    """A resource limit: its default when unset, None when the operator turned it off with `none`."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
+def _limit(value: Any, valid: Callable[[str], bool], expected: str) -> Any:
+    """A resource limit: None when the operator turned it off with `none`."""
+    if value is None:
+        return None
     text = str(value).strip()
     if text.lower() == "none":
         return None
@@ -213,9 +222,34 @@ def _problem(item: Any, environment: Mapping[str, str]) -> str:
         return str(item["msg"]).removeprefix("Value error, ")
     field = str(item["loc"][0])
     name = env_name(field)
-    raw = item.get("input")
-    if name in environment:
-        raw = environment[name]
+    raw = environment.get(name, item.get("input"))
     message = CHOICES.get(field) if item["type"] == "literal_error" else None
     message = message or str(item["msg"]).removeprefix("Value error, ")
     return f"{name}={raw!r}: {message}"
+
+
+def extra(field: str) -> dict[str, Any]:
+    """A field's declaration beyond its type and default: `shown`, `files`, `fixed` (see `setting`)."""
+    declared = HubSettings.model_fields[field].json_schema_extra
+    return dict(declared) if isinstance(declared, dict) else {}
+
+
+def shown_default(field: str) -> str:
+    """A field's default as the README's table shows it."""
+    info = HubSettings.model_fields[field]
+    if extra(field).get("shown"):
+        return str(extra(field)["shown"])
+    value = info.default
+    if value in (None, []):
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{value}`"
+
+
+def settings_table() -> list[str]:
+    """The rows of hub/README.md's settings table, one per setting, in declaration order."""
+    return [f"| `{env_name(field)}` | {shown_default(field)} | {info.description} |"
+            for field, info in HubSettings.model_fields.items()]

@@ -63,6 +63,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip \
         --find-links /tmp/wheels \
         "jupyterhub==6.1.1" \
         "dockerspawner==14.0.0" \
+        "jupyterhub-idle-culler==2.0.0" \
         "$(echo /tmp/wheels/containds_hub-*.whl)[native]"
 
 COPY jupyterhub_config.py /etc/jupyterhub/

@@ -29,7 +29,8 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
 USER root
 COPY layers/singleuser/containds-dashboard-proxy layers/singleuser/containds-bokeh-server /usr/local/bin/
 COPY layers/singleuser/jupyter_server_config.py /usr/local/etc/jupyter/
-COPY layers/singleuser/containds_hub_client.py layers/singleuser/containds_app_process.py /usr/local/lib/containds/
+COPY layers/singleuser/containds_hub_client.py layers/singleuser/containds_app_process.py \
+     layers/singleuser/containds_activity.py /usr/local/lib/containds/
 # On the Python path of every process of the stack's Python, as a .pth file in its site-packages puts it.
 RUN echo /usr/local/lib/containds > "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/containds.pth"
 
