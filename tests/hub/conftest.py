@@ -7,10 +7,12 @@ has every dashboard framework, so that every framework can be attacked and serve
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 
 import docker
+import docker.errors
 import pytest
 
 from buildtool.graph import Graph
@@ -36,6 +38,8 @@ def hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.D
     finally:
         (PROJECT_DIR / "build").mkdir(exist_ok=True)
         (PROJECT_DIR / "build" / "e2e-timings.json").write_text(json.dumps(started.timings, indent=2) + "\n")
+        with contextlib.suppress(docker.errors.DockerException):
+            (PROJECT_DIR / "build" / "e2e-hub.log").write_text(started.logs())  # to read when a test failed
         stop_hub(started)
 
 

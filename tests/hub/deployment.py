@@ -13,7 +13,7 @@ import secrets
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,25 @@ class Hub:
         return subprocess.run(["docker-compose", "-p", self.project, "-f", str(COMPOSE_FILE), *args],
                               env=self.environment, capture_output=True, text=True, timeout=300)
 
+    @contextlib.contextmanager
+    def egress_off(self) -> Iterator[None]:
+        """The deployment with its egress policy off (CDS_EGRESS=false), then on again."""
+        self._set_egress("false")
+        try:
+            yield
+        finally:
+            self._set_egress("")
+
+    def _set_egress(self, value: str) -> None:
+        from containds_hub.egress import Chains
+
+        self.environment["CDS_EGRESS"] = value
+        result = self.compose("up", "-d", "egress")
+        assert result.returncode == 0, result.stderr
+        chain = Chains.of(self.environment["CDS_CONTAINER_PREFIX"]).forward
+        wait_until(lambda: (iptables("-S", chain) == 0) == (value != "false"), 60,
+                   message=f"the egress policy did not turn {'off' if value == 'false' else 'on'}")
+
     def wait_until_up(self, timeout: float = 120) -> float:
         """Wait until the hub's API answers; returns the seconds it took."""
         return wait_until_answering(self.base_url, timeout, lambda: self.logs(60))
@@ -112,11 +131,14 @@ class Hub:
         return self.client.containers.get(self.server_state(user, server)["object_id"])
 
     def remove_leftovers(self) -> None:
-        """Spawned containers and the users' home volumes of an earlier run (the compose down takes the rest)."""
+        """Spawned containers and the users' home volumes of an earlier run (the compose down takes the rest: the
+        hub's own containers are not spawned ones)."""
         prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
+        own = {self.host, f"{self.host}-egress"}
         for container in self.client.containers.list(all=True, filters={"name": prefix}):
-            if container.name.startswith(prefix):
-                container.remove(force=True)
+            if container.name.startswith(prefix) and container.name not in own:
+                with contextlib.suppress(docker.errors.NotFound):  # the hub removing it at the same time
+                    container.remove(force=True)
         volume_prefix = self.environment["CDS_HOME_VOLUME"].split("{username}")[0]
         for volume in self.client.volumes.list():
             if volume.name.startswith(volume_prefix):
@@ -192,10 +214,21 @@ def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: s
 
 
 def stop_hub(hub: Hub) -> None:
-    """Remove the hub, everything it spawned and every volume (unless CDS_E2E_KEEP is set, to look at it)."""
+    """Remove the hub, everything it spawned and every volume (unless CDS_E2E_KEEP is set, to look at it). The
+    egress service stops first, on its own, so that it removes its rules."""
     if not keeping():
+        hub.compose("stop", "egress")
         hub.remove_leftovers()
         hub.compose("down", "-v")
+
+
+def iptables(*arguments: str) -> int:
+    """The host's iptables (the tests run as root, where the engine runs), in the backend Docker's chains are in;
+    returns its exit status."""
+    for command in ("iptables-legacy", "iptables"):
+        if subprocess.run([command, "-S", "DOCKER-USER"], capture_output=True).returncode == 0:
+            return subprocess.run([command, *arguments], capture_output=True).returncode
+    raise AssertionError("no DOCKER-USER chain in any iptables backend")
 
 
 def keeping() -> bool:

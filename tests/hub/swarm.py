@@ -25,21 +25,21 @@ from tests.hub.deployment import Hub, hub_environment
 from tests.waiting import wait_until
 
 STACK_FILE = PROJECT_DIR / "hub" / "docker-stack.yml"
+SWARM_MADE = PROJECT_DIR / "build" / "swarm-made-by-tests"  # the session leaves the swarm at its end
 
 
 @contextmanager
 def swarm_mode(client: docker.DockerClient) -> Iterator[None]:
-    """The engine as a swarm manager: a single-node swarm made here, and left here, unless it already was one."""
-    if client.info()["Swarm"]["LocalNodeState"] == "active":
-        yield
-        return
-    result = subprocess.run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"docker swarm init: {result.stderr}"
-    try:
-        yield
-    finally:
-        subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True, timeout=120)
+    """The engine as a swarm manager: a single-node swarm made here unless it already was one. It is left when the
+    whole test session ends (tests/conftest.py), not here: leaving a swarm stops containers on networks made while
+    the engine was in it, such as the compose hubs other test workers run at the same time."""
+    if client.info()["Swarm"]["LocalNodeState"] != "active":
+        result = subprocess.run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"docker swarm init: {result.stderr}"
+        SWARM_MADE.parent.mkdir(parents=True, exist_ok=True)
+        SWARM_MADE.write_text("made by the tests: left when the session ends\n")
+    yield
 
 
 def push_to(client: docker.DockerClient, registry: str, *targets: str) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """From their own server, a user scans another user's private dashboards over the Docker network.
 
-Every server shares the hub's network. Each framework used to listen on all interfaces behind
-jhsingle-native-proxy, so a scan of the dashboard's container found the framework's own port, which served
-the dashboard with no hub in the way. Now the only open port of a dashboard (or notebook) server must be the
-proxy's, and it must give nothing without the hub's login.
+Every server shares the hub's network. Two defences, each tried on its own: the egress policy (on by default)
+lets no server open any port of another; and, with the policy off, each framework listens on loopback only behind
+jhsingle-native-proxy (they used to listen on all interfaces, so a scan found the framework's own port, which
+served the dashboard with no hub in the way): the only open port of a dashboard (or notebook) server is the
+proxy's, and it gives nothing without the hub's login.
 
 Which ports to try comes from the target's own socket table (every port it listens on, on any address), so the
 attempt covers every port that could answer, in a second instead of a 65,535-port sweep per container.
@@ -34,7 +35,14 @@ def attacker(hub_users: HubUsers) -> HubUser:
     return hub_users(ATTACKER, working=True)
 
 
-def test_another_users_dashboards_and_notebook_expose_only_the_authenticated_proxy(
+def test_another_users_dashboards_and_notebook_expose_nothing_with_the_egress_policy(
         hub: Hub, dashboards: dict[str, str], attacker: HubUser) -> None:
     servers = {framework: dashboard_server_name(urlname) for framework, urlname in dashboards.items()}
-    assert_only_the_proxy_is_reachable(hub, OWNER, ATTACKER, servers)
+    assert_only_the_proxy_is_reachable(hub, OWNER, ATTACKER, servers, proxy_open=False)
+
+
+def test_without_the_egress_policy_they_expose_only_the_authenticated_proxy(
+        hub: Hub, dashboards: dict[str, str], attacker: HubUser) -> None:
+    servers = {framework: dashboard_server_name(urlname) for framework, urlname in dashboards.items()}
+    with hub.egress_off():
+        assert_only_the_proxy_is_reachable(hub, OWNER, ATTACKER, servers)

@@ -32,10 +32,12 @@ def options(hub: Hub) -> dict[str, dict[str, Any]]:
 
 
 def _privileged_or_socket_containers(hub: Hub) -> list[str]:
-    """Every container on the engine that is privileged or has the Docker socket mounted (the hub aside)."""
+    """Every container this hub spawned that is privileged or has the Docker socket mounted (other deployments the
+    tests run at the same time, and their hubs, which hold the socket, are not this hub's servers)."""
     found = []
-    for container in hub.client.containers.list(all=True):
-        if container.name == hub.host:
+    prefix = hub.environment["CDS_CONTAINER_PREFIX"] + "-"
+    for container in hub.client.containers.list(all=True, filters={"name": prefix}):
+        if container.name == hub.host or not container.name.startswith(prefix):
             continue
         mounts = [m.get("Source", "") for m in container.attrs.get("Mounts", [])]
         if container.attrs["HostConfig"].get("Privileged") or SOCKET in mounts:

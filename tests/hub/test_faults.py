@@ -10,7 +10,7 @@ import pytest
 
 from buildtool.graph import Graph
 
-HUB_GROUP = "swarm"  # with test_swarm/test_faults: one needs the engine in no swarm, the other makes one
+HUB_GROUP = "faults"  # hubs that stop at once: their own worker
 
 SOCKET = "/var/run/docker.sock"
 
@@ -45,17 +45,17 @@ def _start(client: docker.DockerClient, image: str, environment: dict[str, str],
 
 
 # What needs an engine to go wrong; every other bad setting is one line of containds_hub.settings, unit-tested in
-# tests/unit/test_hub_settings.py (one of them here too: the image's path from the settings to the exit).
+# tests/unit/test_hub_settings.py (one of them here too: the image's path from the settings to the exit). An engine
+# that is no swarm manager with CDS_SPAWNER=swarm is tests/unit/test_hub_preflight.py's: the tests' engine may be
+# in a swarm at any time (tests/hub/test_swarm.py makes one for the session).
 @pytest.mark.parametrize(("environment", "with_socket", "message"), [
     ({}, False, "the Docker engine cannot be reached"),
     ({"CDS_SINGLEUSER_IMAGE": "containds/no-such-image:0"}, True,
      "CDS_SINGLEUSER_IMAGE=containds/no-such-image:0: no such image on this Docker engine"),
     ({"CDS_DOCKER_NETWORK": "no-such-network"}, True, "CDS_DOCKER_NETWORK=no-such-network: no such Docker network"),
-    # The tests' engine is in no swarm here: tests/hub/test_swarm.py makes one for its own tests only.
-    ({"CDS_SPAWNER": "swarm"}, True, "CDS_SPAWNER=swarm: this engine is no swarm manager"),
     ({"CDS_HUB_PORT": "99999", "CDS_AUTHENTICATOR": "ldap"}, True,
      "CDS_AUTHENTICATOR='ldap': one of native, dummy expected"),
-], ids=["no-docker-socket", "missing-singleuser-image", "missing-network", "swarm-without-a-swarm", "bad-settings"])
+], ids=["no-docker-socket", "missing-singleuser-image", "missing-network", "bad-settings"])
 def test_bad_deployment_stops_the_hub_with_one_clear_line(
     docker_client: docker.DockerClient, hub_image: str, network: str, environment: dict[str, str], with_socket: bool,
     message: str

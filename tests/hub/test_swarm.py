@@ -28,7 +28,7 @@ from tests.hub.viewing import presentation_type
 from tests.registry import running_registry
 from tests.waiting import wait_until
 
-HUB_GROUP = "swarm"  # with test_swarm/test_faults: one needs the engine in no swarm, the other makes one
+HUB_GROUP = "swarm"  # a deployment of its own: its own test worker
 
 PROJECT = "containds-swarm"
 OWNER, ATTACKER = "sofia", "oscar"
@@ -203,3 +203,15 @@ def _spawn_failure(user: HubUser, server: str, timeout: float) -> str | None:
         except requests.exceptions.ConnectionError:
             return None
     return None
+
+
+def test_the_form_offers_no_source_servers_on_swarm_and_says_why(owner: HubUser) -> None:
+    """A source server's container runs on whichever node the swarm chose; the hub cannot snapshot it there."""
+    form = owner.session.get(owner.url("/hub/dashboards-new"), timeout=60)
+    assert form.status_code == 200 and "not on Docker Swarm" in form.text, form.text[:500]
+    assert 'name="source_server"' not in form.text
+    refused = owner.session.post(owner.url("/hub/dashboards-new"), timeout=60, allow_redirects=False, data={
+        "name": "Swarm source", "description": "", "presentation_type": "voila", "start_path": "x.ipynb",
+        "source_type": "jupytertree", "user_permissions": "anyusers", "source_server": "server:",
+        "_xsrf": owner.xsrf()})
+    assert refused.status_code == 400, refused.status_code

@@ -64,7 +64,9 @@ def dashboard_of(db: Any, orm_user: Any, server_name: str) -> Dashboard | None:
         return None
     for row in db.query(DashboardRow).filter(DashboardRow.user_id == orm_user.id):
         if naming.dashboard_server_name(row.urlname) == server_name:
-            return Dashboard(anyone=bool(row.allow_all), group=row.groupname)
+            snapshot = (row.options or {}).get("snapshot")
+            return Dashboard(anyone=bool(row.allow_all), group=row.groupname, dashboard_id=row.id,
+                             snapshot=snapshot.get("reference") if isinstance(snapshot, dict) else None)
     return None
 
 

@@ -50,7 +50,7 @@ def configure_dashboards(c: Any, settings: HubSettings, release: Release, spawne
     hub.template_paths = [TEMPLATES_DIR, *CDS_TEMPLATE_PATHS, *own]
     static = (r"containds-static/(.*)", CacheControlStaticFilesHandler, {"path": STATIC_DIR})
     theirs = [h for h in hub.get("extra_handlers", []) if h not in cds_extra_handlers and h[0] != static[0]]
-    hub.extra_handlers = [*theirs, *cds_extra_handlers, static]
+    hub.extra_handlers = [*theirs, *(_ours(handler) for handler in cds_extra_handlers), static]
     # DockerBuilder, naming each dashboard's server validly for JupyterHub 6 and creating it there (builder.py).
     _replace(c.CDSDashboardsConfig, "builder_class", BUILDER)
     c.CDSDashboardsConfig.server_name_template = "{server}"
@@ -75,6 +75,25 @@ def configure_dashboards(c: Any, settings: HubSettings, release: Release, spawne
     # JupyterHub deletes roles its configuration does not declare: declare every dashboard's grants.
     hub.load_roles = access.merge_roles(list(hub.get("load_roles", [])),
                                         access.roles_from_database(hub.get("db_url", DEFAULT_DB_URL)))
+
+
+def _ours(handler: tuple[Any, ...]) -> tuple[Any, ...]:
+    """cdsdashboards' route, served by the hub's handler where it has one (the New and Edit Dashboard pages)."""
+    from cdsdashboards.hubextension.main import DashboardEditHandler as CDSDashboardEditHandler
+
+    from containds_hub.handlers import DashboardEditHandler
+
+    return (handler[0], DashboardEditHandler, *handler[2:]) if handler[1] is CDSDashboardEditHandler else handler
+
+
+def configure_source_servers(c: Any, settings: HubSettings, unavailable: str = "") -> None:
+    """The form's source servers (`unavailable`: why a backend cannot offer them) and where snapshots go."""
+    from containds_hub.sources import SETTING, SourceServers
+
+    c.JupyterHub.tornado_settings = {**c.JupyterHub.get("tornado_settings", {}),
+                                     SETTING: SourceServers(settings.source_servers, unavailable)}
+    c.ContainDSDockerBuilder.snapshot_repository = settings.snapshot_repository
+    c.ContainDSDockerBuilder.snapshot_hub = settings.container_prefix
 
 
 def _replace(section: Any, trait: str, value: str) -> None:

@@ -31,6 +31,7 @@ from pydantic import (
 ENV_PREFIX = "CDS_"
 DOCKER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")  # what the engine accepts for names
 MEMORY = re.compile(r"[0-9]+[KMGT]?")
+REPOSITORY = re.compile(r"([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 # Which deployment files pass a setting on to the hub: both, unless a field says otherwise.
 COMPOSE, SWARM = "compose", "swarm"
 BOTH = (COMPOSE, SWARM)
@@ -90,6 +91,12 @@ class HubSettings(BaseModel):
     auth_cache_seconds: int = setting(
         30, "how long a dashboard trusts the hub's last word on a viewer: the longest a removed viewer keeps "
         "seeing it")
+    source_servers: Literal["off", "optional", "required"] = setting(
+        "optional", "whether a dashboard may be built from a snapshot of one of its owner's servers, with what was "
+        "installed there (`optional`: the owner chooses, none by default; `required`: always; `off`: never; "
+        "compose only, see \"Source servers\")")
+    snapshot_repository: str = setting(
+        "containds-snapshots", "the repository source servers' snapshots are tagged in, on the hub's engine")
     confirm_dashboard_access: bool = setting(
         False, "viewers confirm, once per dashboard, that it may know who they are (JupyterHub's \"Authorize "
         "access\" page); `false`: a dashboard's link leads straight to it (see \"Who can open a dashboard\")")
@@ -101,6 +108,13 @@ class HubSettings(BaseModel):
         1800, "seconds a dashboard's server may go unviewed (no request, no open page) before it is stopped")
     cull_every: int = setting(300, "seconds between two checks for idle servers")
     cull_max_age: int = setting(0, "seconds after which a server is stopped however busy (`0`: never)")
+    egress: bool = setting(
+        True, "the servers' egress policy: they reach the hub, DNS and public addresses, never the cloud's metadata "
+        "address, private or link-local ranges, the Docker host or one another (`false`: anything; compose only, "
+        "see \"Security model\")", files=(COMPOSE,))
+    egress_allow: CommaList = setting(
+        [], "comma-separated extra destinations the policy lets servers reach: `address[/bits][:port]`, e.g. "
+        "`10.1.2.3:5432`", files=(COMPOSE,))
     spawner: Literal["docker", "swarm"] = setting(
         "docker", "`docker`: servers are containers on the hub's engine (compose); `swarm`: Swarm services (the "
         "stack file sets it)", files=(), fixed={SWARM: "swarm"})
@@ -135,7 +149,16 @@ class HubSettings(BaseModel):
             raise ValueError("a whole number of seconds, at least 1, expected")
         return int(str(value).strip())
 
-    @field_validator("cull_idle", "confirm_dashboard_access", mode="before")
+    @field_validator("egress_allow")
+    @classmethod
+    def _destinations(cls, value: list[str]) -> list[str]:
+        from containds_hub.egress import Allowed
+
+        for item in value:
+            Allowed.parse(item)  # its ValueError names the item and what is expected
+        return value
+
+    @field_validator("cull_idle", "confirm_dashboard_access", "egress", mode="before")
     @classmethod
     def _switch(cls, value: Any) -> Any:
         text = str(value).strip().lower()
@@ -158,6 +181,13 @@ class HubSettings(BaseModel):
     @classmethod
     def _pids(cls, value: Any) -> Any:
         return _limit(value, str.isdigit, "a whole number of processes expected")
+
+    @field_validator("snapshot_repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if not REPOSITORY.fullmatch(value):
+            raise ValueError("a repository name expected ([registry[:port]/]name, lower case)")
+        return value
 
     @field_validator("container_prefix")
     @classmethod
@@ -197,6 +227,7 @@ def _limit(value: Any, valid: Callable[[str], bool], expected: str) -> Any:
 CHOICES = {  # what a Literal field accepts, said the way an operator reads it
     "spawner": "docker (containers on this engine) or swarm (Swarm services) expected",
     "authenticator": "one of native, dummy expected",
+    "source_servers": "one of off, optional, required expected",
 }
 
 

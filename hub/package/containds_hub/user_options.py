@@ -33,6 +33,8 @@ class Dashboard:
 
     anyone: bool  # viewable by every user
     group: str  # the group holding its selected viewers
+    dashboard_id: int = 0
+    snapshot: str | None = None  # the image its server runs when it has a source server (containds_hub.snapshots)
 
 
 def clean(options: Mapping[str, Any] | None, dashboard: Dashboard | None, presentation_types: Collection[str],

@@ -6,7 +6,7 @@ from typing import Any
 
 from containds_hub import preflight
 from containds_hub.backends.common import configure_docker_spawner
-from containds_hub.dashboards import configure_dashboards
+from containds_hub.dashboards import configure_dashboards, configure_source_servers
 from containds_hub.release import Release
 from containds_hub.settings import HubSettings
 
@@ -15,6 +15,7 @@ SPAWNER = "containds_hub.spawners.docker.ContainDSDockerSpawner"
 
 def configure(c: Any, settings: HubSettings, release: Release) -> None:
     configure_dashboards(c, settings, release, SPAWNER)
+    configure_source_servers(c, settings)
     spawner = c.DockerSpawner
     configure_docker_spawner(spawner, settings, release)
     engine = preflight.engine()

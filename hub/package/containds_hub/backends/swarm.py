@@ -6,12 +6,14 @@ from typing import Any
 
 from containds_hub import preflight
 from containds_hub.backends.common import configure_docker_spawner
-from containds_hub.dashboards import configure_dashboards
+from containds_hub.dashboards import configure_dashboards, configure_source_servers
 from containds_hub.release import Release
 from containds_hub.settings import HubSettings
 
 SPAWNER = "containds_hub.spawners.swarm.ContainDSSwarmSpawner"
 NANO_CPUS = 1_000_000_000
+UNAVAILABLE = ("not on Docker Swarm: a server's container runs on whichever node the swarm chose, and the hub can "
+               "take snapshots only on its own node")
 
 
 def configure(c: Any, settings: HubSettings, release: Release) -> None:
@@ -19,6 +21,9 @@ def configure(c: Any, settings: HubSettings, release: Release) -> None:
     import docker.utils
 
     configure_dashboards(c, settings, release, SPAWNER)
+    # A source server's container runs on whichever node the swarm chose, and the hub reaches only its own node's
+    # engine: it cannot take the snapshot there (hub/README.md, "Source servers").
+    configure_source_servers(c, settings, unavailable=UNAVAILABLE)
     configure_docker_spawner(c.DockerSpawner, settings, release)  # SwarmSpawner is a DockerSpawner
     engine = preflight.engine()
     preflight.check_swarm_manager(engine)

@@ -47,7 +47,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
         python3-venv \
         node-configurable-http-proxy \
         tini \
-        ca-certificates
+        ca-certificates \
+        iptables
 
 ENV VIRTUAL_ENV=/opt/hub
 ENV PATH="${VIRTUAL_ENV}/bin:${PATH}"
