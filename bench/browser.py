@@ -15,13 +15,10 @@ import statistics
 import sys
 
 import docker
-from common import PROJECT_DIR, header
-
-from buildtool.graph import build_graph
-from buildtool.matrix import load_matrix
+from common import PROJECT_DIR, header, publish, voila_hub_images
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' deployment and browser helpers
-from lines import _build, voila_owner
+from lines import voila_owner
 
 from tests.docker.browser import chromium
 from tests.hub.browsing import Album, create_dashboard, open_person
@@ -35,11 +32,8 @@ GOAL = 10  # seconds
 
 def main() -> None:
     client = docker.from_env(timeout=300)
-    matrix = load_matrix(PROJECT_DIR / "matrix.yaml")
-    graph = build_graph(matrix, "local")
-    image = next(t.name for t in graph.targets.values() if t.kind == "image" and "voila" in graph.frameworks(t.name))
-    hub_ref, image_ref = _build(matrix.line, [matrix.hub.name, image])
-    hub = start_hub(client, "containds-bench-browser", matrix.line, hub_ref, image_ref)
+    line, hub_ref, image_ref = voila_hub_images()
+    hub = start_hub(client, "containds-bench-browser", line, hub_ref, image_ref)
     try:
         owner = voila_owner(hub)  # her notebook server running, the fixture notebook in her home
         with chromium() as browser:
@@ -62,8 +56,7 @@ def main() -> None:
         "page itself takes the browser: the form, the dashboard server's start (a new container), the OAuth round",
         "trip through the hub and voila running the notebook. Screenshots: build/screenshots/bench-browser/.",
     ]
-    RESULTS.write_text("\n".join(rows) + "\n")
-    print(RESULTS.read_text())
+    publish(RESULTS, rows)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,33 @@ def machine() -> str:
 
 def mb(size: int | None) -> str:
     return "-" if size is None else f"{size / 1e6:,.0f} MB"
+
+
+def built(line: str, names: list[str]) -> list[str]:
+    """Build these targets of a JupyterHub line (reusing what is up to date); returns their references."""
+    from buildtool.graph import build_graph
+    from buildtool.matrix import load_matrix
+    from buildtool.tags import primary_ref
+
+    subprocess.run([sys.executable, "-m", "buildtool", "--line", line, "build", *names], cwd=PROJECT_DIR, check=True,
+                   capture_output=True)
+    graph = build_graph(load_matrix(PROJECT_DIR / "matrix.yaml", line), "local")
+    return [primary_ref(graph.matrix, graph.targets[name]) for name in names]
+
+
+def voila_hub_images() -> tuple[str, str, str]:
+    """The default line, its hub image and the first singleuser image with voila, built: (line, hub, image)."""
+    from buildtool.graph import build_graph
+    from buildtool.matrix import load_matrix
+
+    matrix = load_matrix(PROJECT_DIR / "matrix.yaml")
+    graph = build_graph(matrix, "local")
+    image = next(t.name for t in graph.targets.values() if t.kind == "image" and "voila" in graph.frameworks(t.name))
+    hub_ref, image_ref = built(matrix.line, [matrix.hub.name, image])
+    return matrix.line, hub_ref, image_ref
+
+
+def publish(path: Path, rows: list[str]) -> None:
+    """Write a results file and print it."""
+    path.write_text("\n".join(rows) + "\n")
+    print(path.read_text())

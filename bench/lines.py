@@ -11,16 +11,14 @@ passed as a person would). Medians of the five. Results: bench/results-lines.md.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
 
 import docker
-from common import PROJECT_DIR, header
+from common import PROJECT_DIR, built, header
 
 from buildtool.graph import build_graph
 from buildtool.matrix import load_matrix
-from buildtool.tags import primary_ref
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' deployment helpers
 from tests.hub.deployment import Hub, start_hub, stop_hub
@@ -42,7 +40,7 @@ def main() -> None:
         graph = build_graph(load_matrix(PROJECT_DIR / "matrix.yaml", line), "local")
         image = next(t.name for t in graph.targets.values()
                      if t.kind == "image" and "voila" in graph.frameworks(t.name))
-        refs = _build(line, [graph.matrix.hub.name, image])
+        refs = built(line, [graph.matrix.hub.name, image])
         hub = start_hub(client, f"containds-bench-{line.replace('.', '')}", line, refs[0], refs[1])
         try:
             owner, viewer = voila_owner(hub), hub.user("bob")
@@ -76,13 +74,6 @@ def save_until_shown(owner: HubUser, name: str) -> tuple[str, float]:
     urlname = owner.save_dashboard(name, "voila", "voila-app.ipynb", None)
     wait_until_shown(owner, f"/hub/dashboards/{urlname}", "voila")
     return urlname, time.monotonic() - started
-
-
-def _build(line: str, names: list[str]) -> list[str]:
-    subprocess.run([sys.executable, "-m", "buildtool", "--line", line, "build", *names], cwd=PROJECT_DIR, check=True,
-                   capture_output=True)
-    graph = build_graph(load_matrix(PROJECT_DIR / "matrix.yaml", line), "local")
-    return [primary_ref(graph.matrix, graph.targets[name]) for name in names]
 
 
 if __name__ == "__main__":

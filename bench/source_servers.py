@@ -17,13 +17,9 @@ import sys
 import time
 
 import docker
-from common import PROJECT_DIR, header
-
-from buildtool.graph import build_graph
-from buildtool.matrix import load_matrix
+from common import PROJECT_DIR, header, publish, voila_hub_images
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' helpers
-from lines import _build
 
 from tests.hub.deployment import start_hub, stop_hub
 from tests.hub.kernels import run_in_kernel
@@ -46,11 +42,8 @@ LOG_LINE = re.compile(r"snapshot \S+ of \S+ made in ([0-9.]+) s \(([0-9]+) MB of
 
 def main() -> None:
     client = docker.from_env(timeout=300)
-    matrix = load_matrix(PROJECT_DIR / "matrix.yaml")
-    graph = build_graph(matrix, "local")
-    image = next(t.name for t in graph.targets.values() if t.kind == "image" and "voila" in graph.frameworks(t.name))
-    hub_ref, image_ref = _build(matrix.line, [matrix.hub.name, image])
-    hub = start_hub(client, "containds-bench-src", matrix.line, hub_ref, image_ref,
+    line, hub_ref, image_ref = voila_hub_images()
+    hub = start_hub(client, "containds-bench-src", line, hub_ref, image_ref,
                     CDS_SNAPSHOT_REPOSITORY="containds-bench-snapshots")
     try:
         owner = hub.working_user("alice")
@@ -85,8 +78,7 @@ def main() -> None:
         "",
         f"Snapshots left on the engine after the {ROUNDS} dashboards with a source: {kept} (one per dashboard).",
     ]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    publish(RESULTS, lines)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,12 @@ import tempfile
 from pathlib import Path
 
 import docker
-from common import PROJECT_DIR, header
+from common import PROJECT_DIR, header, publish, voila_hub_images
 
-from buildtool.graph import build_graph
-from buildtool.matrix import load_matrix
+from containds_hub.naming import dashboard_server_name
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' deployment helpers
-from lines import _build, save_until_shown, voila_owner
+from lines import save_until_shown, voila_owner
 
 from tests.hub.deployment import Hub, start_hub, stop_hub
 from tests.hub.swarm import deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
@@ -41,7 +40,7 @@ def measure(hub: Hub) -> tuple[float, float]:
     for i in range(DASHBOARDS):
         urlname, seconds = save_until_shown(owner, f"Bench {i}")
         to_content.append(seconds)
-        server = f"dash-{urlname}"
+        server = dashboard_server_name(urlname)
         options = owner.server_model(server).get("user_options") or {}
         owner.stop_server(server)
         spawns.append(owner.start_server(server, options))
@@ -50,19 +49,17 @@ def measure(hub: Hub) -> tuple[float, float]:
 
 def main() -> None:
     client = docker.from_env(timeout=300)
-    matrix = load_matrix(PROJECT_DIR / "matrix.yaml")
-    graph = build_graph(matrix, "local")
-    image = next(t.name for t in graph.targets.values() if t.kind == "image" and "voila" in graph.frameworks(t.name))
-    hub_ref, image_ref = _build(matrix.line, [matrix.hub.name, image])
+    line, hub_ref, image_ref = voila_hub_images()
+    hub_name, image = (reference.split("/")[-1].split(":")[0] for reference in (hub_ref, image_ref))
     results = {}
-    compose = start_hub(client, "containds-bench-compose", matrix.line, hub_ref, image_ref)
+    compose = start_hub(client, "containds-bench-compose", line, hub_ref, image_ref)
     try:
         results["compose (containers)"] = measure(compose)
     finally:
         stop_hub(compose)
     with swarm_mode(client), tempfile.TemporaryDirectory() as work, running_registry(Path(work)) as registry:
-        references = push_to(client, registry, matrix.hub.name, image)
-        swarm = deploy_swarm_hub(client, "containds-bench-swarm", matrix.line, references[matrix.hub.name],
+        references = push_to(client, registry, hub_name, image)
+        swarm = deploy_swarm_hub(client, "containds-bench-swarm", line, references[hub_name],
                                  references[image])
         try:
             results["swarm (services)"] = measure(swarm)
@@ -80,8 +77,7 @@ def main() -> None:
         "JupyterHub's own spawn (POST to the server answering). On Swarm the hub polls the service's task, which",
         "the swarm schedules, and the server is reached through the overlay network.",
     ]
-    RESULTS.write_text("\n".join(rows) + "\n")
-    print(RESULTS.read_text())
+    publish(RESULTS, rows)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,13 @@
 
 declare -F _log_info >/dev/null || source /usr/local/bin/_docker_stacks_log.sh
 
-if [ $# -ne 1 ] || [ ! -d "${1}" ]; then
-    _log_error "run-hooks.sh: one directory expected, got: $*"
+# The same messages as Jupyter Docker Stacks' run-hooks.sh (their tests read them).
+if [ $# -ne 1 ]; then
+    _log_error "Should pass exactly one directory"
+    return 1 2>/dev/null || exit 1
+fi
+if [ ! -d "${1}" ]; then
+    _log_error "Directory ${1} doesn't exist or is not a directory"
     return 1 2>/dev/null || exit 1
 fi
 

@@ -57,7 +57,10 @@ if [ "$(id -u)" = 0 ]; then
         # Rename: /etc/passwd only (usermod --move-home would move a volume mounted below the old home).
         if [ "${NB_USER}" != jovyan ] && id jovyan >/dev/null 2>&1 && ! id "${NB_USER}" >/dev/null 2>&1; then
             usermod --login "${NB_USER}" --home "/home/${NB_USER}" jovyan
-            _log_info "Updated the jovyan user: username jovyan -> ${NB_USER}, home /home/jovyan -> /home/${NB_USER}"
+            # Jupyter Docker Stacks' own lines (their tests read them).
+            _log_info "Updated the jovyan user:"
+            _log_info "- username: jovyan       -> ${NB_USER}"
+            _log_info "- home dir: /home/jovyan -> /home/${NB_USER}"
         elif ! id "${NB_USER}" >/dev/null 2>&1; then
             _log_fatal "Neither the jovyan user nor '${NB_USER}' exists: was this container started before with another NB_USER?"
         fi

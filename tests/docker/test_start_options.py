@@ -146,3 +146,19 @@ def test_log_lines_go_to_stderr_and_can_be_quieted(container: TrackedContainer) 
     assert "Entered start.sh with args: echo stdout" in stderr and "Running as jovyan: echo stdout" in stderr
     status, quiet, quiet_stderr = container.streams(["echo", "quiet"], environment={"JUPYTER_DOCKER_STACKS_QUIET": "1"})
     assert status == 0 and quiet.strip() == "quiet" and quiet_stderr.strip() == ""
+
+
+def test_the_rename_and_hook_errors_say_what_jupyter_docker_stacks_say(container: TrackedContainer,
+                                                                        tmp_path: Path) -> None:
+    """Jupyter Docker Stacks' own tests read these lines: the rename's, and run-hooks.sh's three refusals."""
+    _, renamed = container.run(["true"], user="root", environment={"NB_USER": "kitten"})
+    assert "Updated the jovyan user:" in renamed
+    assert "- username: jovyan       -> kitten" in renamed and "- home dir: /home/jovyan -> /home/kitten" in renamed
+    (tmp_path / "a-file").write_text("")
+    checks = {"": "Should pass exactly one directory", "/no/such/dir": "Directory /no/such/dir doesn't exist",
+              "/hooks/a-file": "Directory /hooks/a-file doesn't exist or is not a directory",
+              "/tmp /tmp": "Should pass exactly one directory"}
+    for arguments, message in checks.items():
+        status, output = container.run(["bash", "-c", f"source /usr/local/bin/run-hooks.sh {arguments}"],
+                                       volumes={str(tmp_path): {"bind": "/hooks", "mode": "ro"}})
+        assert status != 0 and message in output, f"run-hooks.sh {arguments!r}: {status}\n{output}"

@@ -213,6 +213,19 @@ def start_hub(client: docker.DockerClient, project: str, line: str, hub_image: s
     return hub
 
 
+@contextlib.contextmanager
+def deployed_hub(client: docker.DockerClient, project: str, line: str, hub_image: str, singleuser_image: str,
+                 **settings: str) -> Iterator[Hub]:
+    """A hub of its own for a test module (start_hub), its log kept in build/<project>.log, removed at the end."""
+    hub = start_hub(client, project, line, hub_image, singleuser_image, **settings)
+    try:
+        yield hub
+    finally:
+        with contextlib.suppress(docker.errors.DockerException):
+            (PROJECT_DIR / "build" / f"{project}.log").write_text(hub.logs())  # to read when a test failed
+        stop_hub(hub)
+
+
 def stop_hub(hub: Hub) -> None:
     """Remove the hub, everything it spawned and every volume (unless CDS_E2E_KEEP is set, to look at it). The
     egress service stops first, on its own, so that it removes its rules."""

@@ -109,17 +109,6 @@ class OwnHub(Hub):
         lines = self.log_file.read_text(errors="replace").splitlines() if self.log_file.exists() else []
         return "\n".join(lines[-tail:] if tail else lines)
 
-    def remove_leftovers(self) -> None:
-        prefix = self.environment["CDS_CONTAINER_PREFIX"] + "-"
-        for container in self.client.containers.list(all=True, filters={"name": prefix}):
-            if container.name.startswith(prefix):
-                container.remove(force=True)
-        volume_prefix = self.environment["CDS_HOME_VOLUME"].split("{username}")[0]
-        for volume in self.client.volumes.list():
-            if volume.name.startswith(volume_prefix):
-                with contextlib.suppress(docker.errors.APIError):
-                    volume.remove(force=True)
-
 
 def make_venv(directory: Path, wheels: Path, jupyterhub: str, dockerspawner: str) -> None:
     """JupyterHub and DockerSpawner from PyPI, the package and the patched cdsdashboards from `wheels`."""
@@ -143,7 +132,7 @@ def start_own_hub(client: docker.DockerClient, directory: Path, project: str, li
     gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]
     port = free_port()
     environment = {"CDS_CONTAINER_PREFIX": project, "CDS_HOME_VOLUME": f"{project}-home-{{username}}",
-                   "CDS_DOCKER_NETWORK": network.name}
+                   "CDS_DOCKER_NETWORK": network.name, "CDS_HUB_HOST": f"{project}-hub"}  # (a process, no container)
     password = secrets.token_urlsafe(12)
     (directory / "jupyterhub_config.py").write_text(CONFIG.format(
         image=singleuser_image, port=port, gateway=gateway, hub_port=free_port(), proxy_api_port=free_port(),

@@ -36,8 +36,9 @@ def _privileged_or_socket_containers(hub: Hub) -> list[str]:
     tests run at the same time, and their hubs, which hold the socket, are not this hub's servers)."""
     found = []
     prefix = hub.environment["CDS_CONTAINER_PREFIX"] + "-"
+    operators = {hub.host, f"{hub.host}-egress"}  # the hub and its egress service: the deployment's, not users'
     for container in hub.client.containers.list(all=True, filters={"name": prefix}):
-        if container.name == hub.host or not container.name.startswith(prefix):
+        if container.name in operators or not container.name.startswith(prefix):
             continue
         mounts = [m.get("Source", "") for m in container.attrs.get("Mounts", [])]
         if container.attrs["HostConfig"].get("Privileged") or SOCKET in mounts:

@@ -23,7 +23,7 @@ from containds_hub.naming import dashboard_server_name
 from tests.conftest import PROJECT_DIR
 from tests.docker.browser import chromium
 from tests.hub.browsing import Album, open_person
-from tests.hub.deployment import Hub, keeping, start_hub, stop_hub
+from tests.hub.deployment import Hub, deployed_hub
 from tests.hub.hubclient import HubUser
 from tests.hub.viewing import marker, publish, shows
 from tests.waiting import wait_until
@@ -52,16 +52,13 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 @pytest.fixture(scope="module")
 def culling_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
                 singleuser_image_name: str) -> Iterator[Hub]:
-    hub = start_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
-                    build_image(singleuser_image_name), CDS_CULL_TIMEOUT=str(TIMEOUT),
-                    CDS_CULL_DASHBOARD_TIMEOUT=str(TIMEOUT), CDS_CULL_EVERY=str(EVERY))
-    try:
-        yield hub
-    finally:
-        (PROJECT_DIR / "build" / "culling-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
-        (PROJECT_DIR / "build" / "culling-hub.log").write_text(hub.logs())  # the culler's decisions, to read
-        if not keeping():
-            stop_hub(hub)
+    with deployed_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
+                      build_image(singleuser_image_name), CDS_CULL_TIMEOUT=str(TIMEOUT),
+                      CDS_CULL_DASHBOARD_TIMEOUT=str(TIMEOUT), CDS_CULL_EVERY=str(EVERY)) as hub:
+        try:
+            yield hub
+        finally:
+            (PROJECT_DIR / "build" / "culling-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
 
 
 @pytest.fixture(scope="module")

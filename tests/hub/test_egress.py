@@ -21,7 +21,7 @@ import pytest
 
 from buildtool.graph import Graph
 from containds_hub.egress import METADATA, Chains
-from tests.hub.deployment import Hub, iptables, keeping, start_hub, stop_hub
+from tests.hub.deployment import Hub, deployed_hub, iptables
 from tests.hub.hubclient import HubUser
 from tests.hub.kernels import run_in_kernel
 
@@ -52,13 +52,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def egress_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
                singleuser_image_name: str) -> Iterator[Hub]:
-    hub = start_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
-                    build_image(singleuser_image_name))
-    try:
+    with deployed_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
+                      build_image(singleuser_image_name)) as hub:
         yield hub
-    finally:
-        if not keeping():
-            stop_hub(hub)
 
 
 @pytest.fixture(scope="module")

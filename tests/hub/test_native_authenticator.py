@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from buildtool.graph import Graph
-from tests.hub.deployment import ADMIN, Hub, keeping, start_hub, stop_hub
+from tests.hub.deployment import ADMIN, Hub, deployed_hub
 from tests.hub.hubclient import HubUser, authorize_form
 from tests.hub.scenarios import USERS, share_check_and_restart
 from tests.hub.viewing import shows
@@ -27,14 +27,10 @@ PROJECT = "containds-native"
 @pytest.fixture(scope="module")
 def native_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
                singleuser_image_name: str) -> Iterator[Hub]:
-    hub = start_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
-                    build_image(singleuser_image_name), CDS_AUTHENTICATOR="native",
-                    CDS_CONFIRM_DASHBOARD_ACCESS="true")
-    try:
+    with deployed_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
+                      build_image(singleuser_image_name), CDS_AUTHENTICATOR="native",
+                      CDS_CONFIRM_DASHBOARD_ACCESS="true") as hub:
         yield hub
-    finally:
-        if not keeping():
-            stop_hub(hub)
 
 
 def sign_up(hub: Hub, name: str) -> None:

@@ -24,8 +24,7 @@ import requests
 from buildtool.graph import Graph
 from containds_hub.naming import dashboard_server_name
 from containds_hub.snapshots import LABEL_PREFIX
-from tests.conftest import PROJECT_DIR
-from tests.hub.deployment import Hub, keeping, start_hub, stop_hub
+from tests.hub.deployment import Hub, deployed_hub
 from tests.hub.hubclient import HubUser
 from tests.hub.kernels import run_in_kernel
 from tests.waiting import wait_until
@@ -66,16 +65,11 @@ def notebook() -> str:
 @pytest.fixture(scope="module")
 def sources_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
                 singleuser_image_name: str) -> Iterator[Hub]:
-    hub = start_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
-                    build_image(singleuser_image_name), CDS_SNAPSHOT_REPOSITORY=REPOSITORY)
-    try:
+    with deployed_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
+                      build_image(singleuser_image_name), CDS_SNAPSHOT_REPOSITORY=REPOSITORY) as hub:
         yield hub
-    finally:
-        (PROJECT_DIR / "build" / "sources-hub.log").write_text(hub.logs())
-        if not keeping():
-            stop_hub(hub)  # its servers first: then no container uses a snapshot
-            for image in snapshots(hub):
-                docker_client.images.remove(image.id, force=True)
+    for image in snapshots(hub):  # once its servers are gone: then no container uses a snapshot
+        docker_client.images.remove(image.id, force=True)
 
 
 @pytest.fixture(scope="module")

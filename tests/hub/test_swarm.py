@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import docker
 import pytest
@@ -24,7 +25,7 @@ from tests.hub.deployment import keeping
 from tests.hub.hubclient import HubUser
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
-from tests.hub.viewing import presentation_type
+from tests.hub.viewing import presentation_type, publish, wait_until_shown
 from tests.registry import running_registry
 from tests.waiting import wait_until
 
@@ -35,29 +36,43 @@ OWNER, ATTACKER = "sofia", "oscar"
 MISSING_IMAGE = "containds/no-such-image:1"  # in the test registry's allow list, never pushed
 
 
+@dataclass(frozen=True)
+class Pushed:
+    """The hub and singleuser images in the test registry, pushed once for every stack of this module."""
+
+    registry: str
+    hub: str
+    singleuser: str
+    seconds: float
+
+
 @pytest.fixture(scope="module")
-def swarm_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
-              singleuser_image_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SwarmHub]:
+def pushed(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
+           singleuser_image_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushed]:
     hub_name = graph.matrix.hub.name
     build_image(hub_name)
     build_image(singleuser_image_name)
     with swarm_mode(docker_client), running_registry(tmp_path_factory.mktemp("swarm-registry")) as registry:
         started = time.monotonic()
         references = push_to(docker_client, registry, hub_name, singleuser_image_name)
-        pushed = time.monotonic() - started
-        singleuser = references[singleuser_image_name]
-        hub = deploy_swarm_hub(docker_client, PROJECT, graph.matrix.line, references[hub_name], singleuser,
-                               CDS_ALLOWED_IMAGES=f"{singleuser},{registry}/{MISSING_IMAGE}")
-        hub.timings["swarm: push of the hub and singleuser images (s)"] = pushed
-        hub.timings["swarm: stack deploy to API answering (s)"] = time.monotonic() - started - pushed
-        try:
-            yield hub
-        finally:
-            (PROJECT_DIR / "build").mkdir(exist_ok=True)
-            (PROJECT_DIR / "build" / "swarm-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
-            (PROJECT_DIR / "build" / "swarm-hub.log").write_text(hub.logs())  # to read when a test failed
-            if not keeping():
-                remove_swarm_hub(hub)
+        yield Pushed(registry, references[hub_name], references[singleuser_image_name], time.monotonic() - started)
+
+
+@pytest.fixture(scope="module")
+def swarm_hub(pushed: Pushed, graph: Graph, docker_client: docker.DockerClient) -> Iterator[SwarmHub]:
+    started = time.monotonic()
+    hub = deploy_swarm_hub(docker_client, PROJECT, graph.matrix.line, pushed.hub, pushed.singleuser,
+                           CDS_ALLOWED_IMAGES=f"{pushed.singleuser},{pushed.registry}/{MISSING_IMAGE}")
+    hub.timings["swarm: push of the hub and singleuser images (s)"] = pushed.seconds
+    hub.timings["swarm: stack deploy to API answering (s)"] = time.monotonic() - started
+    try:
+        yield hub
+    finally:
+        (PROJECT_DIR / "build").mkdir(exist_ok=True)
+        (PROJECT_DIR / "build" / "swarm-timings.json").write_text(json.dumps(hub.timings, indent=2) + "\n")
+        (PROJECT_DIR / "build" / "swarm-hub.log").write_text(hub.logs())  # to read when a test failed
+        if not keeping():
+            remove_swarm_hub(hub)
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +230,28 @@ def test_the_form_offers_no_source_servers_on_swarm_and_says_why(owner: HubUser)
         "source_type": "jupytertree", "user_permissions": "anyusers", "source_server": "server:",
         "_xsrf": owner.xsrf()})
     assert refused.status_code == 400, refused.status_code
+
+
+def test_idle_services_are_culled_and_a_culled_dashboard_comes_back(pushed: Pushed, graph: Graph,
+                                                                   docker_client: docker.DockerClient) -> None:
+    """The culler on Swarm (tests/hub/test_culling.py has the rest, on compose): an idle notebook service and an
+    idle dashboard service are stopped within the same bound, and a viewer's open brings the dashboard back."""
+    from tests.hub.test_culling import EVERY, STOPPED_BY, TIMEOUT, seconds_until_stopped
+
+    hub = deploy_swarm_hub(docker_client, "containds-swcull", graph.matrix.line, pushed.hub, pushed.singleuser,
+                           CDS_CULL_TIMEOUT=str(TIMEOUT), CDS_CULL_DASHBOARD_TIMEOUT=str(TIMEOUT),
+                           CDS_CULL_EVERY=str(EVERY))
+    try:
+        owner = hub.working_user("cullen")
+        urlname = publish(owner, "voila", "Swarm idle", None)
+        viewer = hub.logged_in("vera")
+        wait_until_shown(viewer, f"/hub/dashboards/{urlname}", "voila")
+        since = time.monotonic()
+        for server in (dashboard_server_name(urlname), ""):
+            assert seconds_until_stopped(owner, server, since) <= STOPPED_BY, f"{server or 'notebook'} not culled"
+        assert not [s for s in hub.spawned_services() if s["Spec"]["Name"].endswith("cullen")], "service left"
+        wait_until_shown(viewer, f"/hub/dashboards/{urlname}", "voila")  # back, with no one else doing anything
+        assert "Culling server cullen/" in hub.logs()
+    finally:
+        if not keeping():
+            remove_swarm_hub(hub)
