@@ -110,13 +110,21 @@ def test_idle_servers_are_stopped_and_a_viewers_click_brings_a_dashboard_back(cu
     owner.write_file("notes.txt", "kept across culling")
     idle = publish(owner, "voila", "Idle dashboard", None)
     busy = publish(owner, "voila", "Busy dashboard", None)
+    left_open = publish(owner, "voila", "Open dashboard", None)
     viewer = culling_hub.logged_in(VIEWER)
     for urlname in (idle, busy):
         wait_until(lambda urlname=urlname: shows(viewer, f"/hub/dashboards/{urlname}", "voila"), 240, interval=2,
                    message=f"{VIEWER} never saw {urlname}")
+    # A page left open in a browser (voila keeps its kernel's websocket), and not a request more.
+    reader = open_person(browser, VIEWER, Album.for_test("dashboard-left-open"))
+    reader.log_in(culling_hub.base_url, culling_hub.password)
+    with reader.step("opens a dashboard and leaves it open") as page:
+        page.goto(f"{culling_hub.base_url}/hub/dashboards/{left_open}")
+        reader.waits_for_text(marker("voila"))
     owner_idle_since = dashboard_idle_since = time.monotonic()  # nothing touches either from now on
 
-    # bob keeps the busy one in use past twice the timeout, while the others are culled.
+    # bob keeps the busy one in use past twice the timeout (a request every 10 s), and the open one open, while
+    # the others are culled.
     busy_server, idle_server = dashboard_server_name(busy), dashboard_server_name(idle)
     kept_until = time.monotonic() + 2 * TIMEOUT + 15
     culled: dict[str, float] = {}
@@ -128,6 +136,7 @@ def test_idle_servers_are_stopped_and_a_viewers_click_brings_a_dashboard_back(cu
                 culled[label] = time.monotonic() - since
         time.sleep(10)
     assert running(owner, busy_server), "the dashboard in use did not stay up"
+    assert running(owner, dashboard_server_name(left_open)), "the dashboard open in a browser was stopped"
     for label, server, since in (("notebook", "", owner_idle_since), ("dashboard", idle_server, dashboard_idle_since)):
         culled.setdefault(label, seconds_until_stopped(owner, server, since))
         assert culled[label] <= STOPPED_BY, f"the idle {label} server was stopped after {culled[label]:.0f} s"

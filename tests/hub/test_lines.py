@@ -51,6 +51,8 @@ def line_hub(line: str, build_on_line: Callable[[str | None, str], str], graph: 
 
 def test_the_line_shares_dashboards_exactly_and_survives_a_restart(line_hub: Hub) -> None:
     share_check_and_restart(line_hub, line_hub.line)
+    form = line_hub.logged_in("alice").session.get(f"{line_hub.base_url}/hub/dashboards-new", timeout=60)
+    assert form.status_code == 200 and 'name="source_server"' in form.text  # the hub's own form on this line too
 
 
 def test_upgrading_to_the_default_line_keeps_every_dashboard(

@@ -65,6 +65,8 @@ def notebook() -> str:
 @pytest.fixture(scope="module")
 def sources_hub(build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
                 singleuser_image_name: str) -> Iterator[Hub]:
+    for image in docker_client.images.list(filters={"label": f"{LABEL_PREFIX}hub={PROJECT}"}):
+        docker_client.images.remove(image.id, force=True)  # a run that was stopped before its teardown left it
     with deployed_hub(docker_client, PROJECT, graph.matrix.line, build_image(graph.matrix.hub.name),
                       build_image(singleuser_image_name), CDS_SNAPSHOT_REPOSITORY=REPOSITORY) as hub:
         yield hub
@@ -149,7 +151,14 @@ def test_a_dashboard_built_from_its_owners_server_has_what_was_installed_there(
     assert "PROBE V-two DATA-two" in shown(viewer, with_source, "PROBE V-two")
     wait_until(lambda: snapshot.id not in {i.id for i in snapshots(sources_hub)}, 60,
                message="the previous snapshot was not removed")
-    assert len(snapshots(sources_hub)) == 1
+    (saved,) = snapshots(sources_hub)
+
+    # Its server stopped and brought back by a visit: a new snapshot, and the one before it removed.
+    owner.stop_server(dashboard_server_name(with_source))
+    assert "PROBE V-two DATA-two" in shown(viewer, with_source, "PROBE V-two")
+    wait_until(lambda: [i.id for i in snapshots(sources_hub)] not in ([], [saved.id]), 60,
+               message="the restarted dashboard took no new snapshot")
+    wait_until(lambda: len(snapshots(sources_hub)) == 1, 60, message="the snapshot before the restart stayed")
 
 
 def test_only_the_owners_own_notebook_servers_can_be_a_source(sources_hub: Hub, owner: HubUser) -> None:

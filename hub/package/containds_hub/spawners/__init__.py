@@ -44,7 +44,12 @@ async def check_user_options(spawner: Any, options: dict[str, Any]) -> None:
     spawner.db.commit()
 
 
-class ContainDSSpawnerMixin(HasTraits):
+# To type checkers the mixin is the Spawner it mixes into (its state, user and name), whose package need not be
+# installed where the checks run.
+_Traits: Any = HasTraits
+
+
+class ContainDSSpawnerMixin(_Traits):
     """What both spawners add to cdsdashboards' own: checked user options, collision-free OAuth client ids.
     (A HasTraits, so that its trait default is found in the spawners' MRO.)"""
 

@@ -3,7 +3,9 @@
 On top of what every backend's spawner does, a dashboard with a source server runs its snapshot
 (containds_hub.snapshots): the image its builder recorded in the dashboard's row, which only the builder writes.
 No other server may run a snapshot (an operator's `allowed_images = "*"` included): a server about to run an
-image labelled as another dashboard's snapshot is refused. Removing a dashboard's server removes its snapshots.
+image labelled as another dashboard's snapshot is refused. Once a dashboard's server runs its newest snapshot, its
+older ones are removed (a restart takes a new snapshot without removing the server first); removing a dashboard's
+server removes them all.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
             self._configured_image = str(self.image)
         dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name)
         self.image = (dashboard.snapshot if dashboard is not None else None) or self._configured_image
-        return await super().start()
+        started = await super().start()
+        if dashboard is not None and dashboard.snapshot:
+            await self._remove_snapshots(dashboard.dashboard_id, keep=dashboard.snapshot)
+        return started
 
     async def create_object(self) -> Any:
         """The image is final here (DockerSpawner has applied any allowed user choice): never another's snapshot."""
@@ -47,15 +52,26 @@ class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
         """Called when the server is removed (cdsdashboards, patch 08): a dashboard's server takes its snapshots."""
         dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name)
         if dashboard is not None and dashboard.dashboard_id:
-            engine, hub = snapshots.engine(), self.prefix
-            removed = await asyncio.to_thread(
-                lambda: snapshots.remove_snapshots(
-                    engine, snapshots.snapshots_of(engine, hub, dashboard_id=dashboard.dashboard_id)))
-            for reference in removed:
-                self.log.info("%s: removed snapshot %s", self._log_name, reference)
+            await self._remove_snapshots(dashboard.dashboard_id)
         result = super().delete_forever()  # JupyterHub's own is not a coroutine
         if inspect.isawaitable(result):
             await result
+
+    async def _remove_snapshots(self, dashboard_id: int, keep: str | None = None) -> None:
+        """Remove the dashboard's snapshots but `keep` (a reference); one still in use stays, for next time."""
+        def remove() -> list[str]:
+            engine = snapshots.engine()
+            kept = engine.images.get(keep).id if keep else None
+            return snapshots.remove_snapshots(engine, snapshots.snapshots_of(engine, self.prefix, dashboard_id),
+                                              keep=kept)
+
+        try:
+            removed = await asyncio.to_thread(remove)
+        except Exception as error:  # the server runs: a snapshot left over is disk, not a failure
+            self.log.warning("%s: old snapshots not removed: %s", self._log_name, error)
+            return
+        for reference in removed:
+            self.log.info("%s: removed snapshot %s", self._log_name, reference)
 
 
 def _image_labels(client: Any, image: str) -> dict[str, str]:
