@@ -103,3 +103,25 @@ def publish(path: Path, rows: list[str]) -> None:
     """Write a results file and print it."""
     path.write_text("\n".join(rows) + "\n")
     print(path.read_text())
+
+
+def memory_of(containers: list[Any]) -> int:
+    """These containers' memory in bytes, as `docker stats` counts it (usage less the page cache)."""
+    used = 0
+    for container in containers:
+        stats = container.stats(stream=False).get("memory_stats", {})
+        used += stats.get("usage", 0) - stats.get("stats", {}).get("inactive_file", 0)
+    return used
+
+
+def deployment_containers(client: Any, project: str, prefix: str) -> tuple[list[Any], list[Any]]:
+    """(the hub's containers, the servers' containers) of one test deployment: compose names its containers
+    `<project>-<service>-1`, a stack `<project>_<service>.<slot>.<task>`; servers are named from the prefix."""
+    hub, servers = [], []
+    for container in client.containers.list():
+        name = container.name
+        if name.startswith((f"{project}-hub", f"{project}_hub.", f"{project}-egress")):
+            hub.append(container)
+        elif name.startswith(prefix + "-"):
+            servers.append(container)
+    return hub, servers

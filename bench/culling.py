@@ -16,7 +16,7 @@ import sys
 import time
 
 import docker
-from common import PROJECT_DIR, header, voila_hub_images
+from common import PROJECT_DIR, deployment_containers, header, memory_of, voila_hub_images
 from common import publish as publish_results
 
 sys.path.insert(0, str(PROJECT_DIR))  # the tests' helpers
@@ -31,14 +31,8 @@ USERS, ROUNDS, TIMEOUT = 5, 3, 60
 
 def memory(client: docker.DockerClient, hub: Hub) -> tuple[int, int]:
     """(number of the hub's servers, their containers' memory in bytes)."""
-    prefix = hub.environment["CDS_CONTAINER_PREFIX"] + "-"
-    servers = [c for c in client.containers.list() if c.name.startswith(prefix) and c.name != hub.host
-               and not c.name.endswith("-egress")]
-    used = 0
-    for container in servers:
-        stats = container.stats(stream=False)["memory_stats"]
-        used += stats.get("usage", 0) - stats.get("stats", {}).get("inactive_file", 0)
-    return len(servers), used
+    _hub, servers = deployment_containers(client, hub.project, hub.environment["CDS_CONTAINER_PREFIX"])
+    return len(servers), memory_of(servers)
 
 
 def main() -> None:
@@ -69,7 +63,7 @@ def main() -> None:
         stop_hub(hub)
     lines = [
         *header("Culling: memory given back, and a viewer's wait", "python bench/culling.py"),
-        f"{USERS} users, each with a notebook server and a voila dashboard (containds-allr-datascience), idle; "
+        f"{USERS} users, each with a notebook server and a voila dashboard ({image_ref}), idle; "
         f"idle timeout {TIMEOUT} s.",
         "",
         "| | servers | memory (containers, without page cache) |",
