@@ -23,7 +23,7 @@ sys.path.insert(0, str(PROJECT_DIR))  # the tests' helpers
 
 from tests.hub.deployment import start_hub, stop_hub
 from tests.hub.kernels import run_in_kernel
-from tests.hub.test_source_servers import NOTEBOOK, notebook, save, shown, snapshots, urlname_of
+from tests.hub.test_source_servers import DATA, INSTALL, NOTEBOOK, notebook, save, shown, snapshots, urlname_of
 
 RESULTS = PROJECT_DIR / "bench" / "results-source-servers.md"
 ROUNDS = 3
@@ -49,12 +49,13 @@ def main() -> None:
         owner = hub.working_user("alice")
         owner.write_file(NOTEBOOK, notebook())
         written = int(run_in_kernel(owner, FILL).strip().splitlines()[-1])
+        assert "installed" in run_in_kernel(owner, INSTALL.format(version="bench", data=DATA))
         timings: dict[str, list[float]] = {"with": [], "without": []}
         for i in range(ROUNDS):
             for kind, source in (("with", "server:"), ("without", None)):
                 started = time.monotonic()
                 urlname = urlname_of(save(owner, f"Bench {kind} {i}", source))
-                shown(owner, urlname, "PROBE" if kind == "with" else "NO PROBE")
+                shown(owner, urlname, "PROBE V-bench" if kind == "with" else "NO PROBE")
                 timings[kind].append(time.monotonic() - started)
         made = [(float(s), int(m)) for s, m in LOG_LINE.findall(hub.logs())]
         kept = len(snapshots(hub))
