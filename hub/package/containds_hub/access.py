@@ -65,8 +65,9 @@ def dashboard_of(db: Any, orm_user: Any, server_name: str) -> Dashboard | None:
     for row in db.query(DashboardRow).filter(DashboardRow.user_id == orm_user.id):
         if naming.dashboard_server_name(row.urlname) == server_name:
             snapshot = (row.options or {}).get("snapshot")
+            recorded = snapshot if isinstance(snapshot, dict) else {}
             return Dashboard(anyone=bool(row.allow_all), group=row.groupname, dashboard_id=row.id,
-                             snapshot=snapshot.get("reference") if isinstance(snapshot, dict) else None)
+                             snapshot=recorded.get("reference"), snapshot_id=recorded.get("image_id"))
     return None
 
 

@@ -35,6 +35,7 @@ class Dashboard:
     group: str  # the group holding its selected viewers
     dashboard_id: int = 0
     snapshot: str | None = None  # the image its server runs when it has a source server (containds_hub.snapshots)
+    snapshot_id: str | None = None  # that image's id, as its builder recorded it
 
 
 def clean(options: Mapping[str, Any] | None, dashboard: Dashboard | None, presentation_types: Collection[str],

@@ -19,6 +19,7 @@ from tornado import web
 
 from containds_hub import access, snapshots
 from containds_hub.spawners import ContainDSSpawnerMixin
+from containds_hub.user_options import Dashboard
 
 
 class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
@@ -26,15 +27,16 @@ class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
 
     image: Any  # DockerSpawner's trait (an annotation only: no class attribute hides the trait)
     _configured_image: str | None = None
+    _dashboard: Dashboard | None = None  # the dashboard this start presents, read once from the database
 
     async def start(self) -> Any:
         if self._configured_image is None:  # before any start changed it
             self._configured_image = str(self.image)
-        dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name)
+        self._dashboard = dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name)
         self.image = (dashboard.snapshot if dashboard is not None else None) or self._configured_image
         started = await super().start()
         if dashboard is not None and dashboard.snapshot:
-            await self._remove_snapshots(dashboard.dashboard_id, keep=dashboard.snapshot)
+            await self._remove_snapshots(dashboard.dashboard_id, keep=dashboard.snapshot_id)
         return started
 
     async def create_object(self) -> Any:
@@ -42,7 +44,7 @@ class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
         labels = await asyncio.to_thread(_image_labels, self.client, self.image)  # DockerSpawner's API client
         owner_id = labels.get(snapshots.LABEL_PREFIX + "dashboard-id")
         if owner_id is not None:
-            dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name)
+            dashboard = self._dashboard
             if dashboard is None or str(dashboard.dashboard_id) != owner_id or self.user.name != labels.get(
                     snapshots.LABEL_PREFIX + "owner"):
                 raise web.HTTPError(400, f"refused image {self.image}: it is another dashboard's snapshot")
@@ -58,12 +60,11 @@ class ContainDSDockerSpawner(ContainDSSpawnerMixin, VariableDockerSpawner):
             await result
 
     async def _remove_snapshots(self, dashboard_id: int, keep: str | None = None) -> None:
-        """Remove the dashboard's snapshots but `keep` (a reference); one still in use stays, for next time."""
+        """Remove the dashboard's snapshots but `keep` (an image id); one still in use stays, for next time."""
         def remove() -> list[str]:
             engine = snapshots.engine()
-            kept = engine.images.get(keep).id if keep else None
             return snapshots.remove_snapshots(engine, snapshots.snapshots_of(engine, self.prefix, dashboard_id),
-                                              keep=kept)
+                                              keep=keep)
 
         try:
             removed = await asyncio.to_thread(remove)
