@@ -1,14 +1,17 @@
 """The hub on Docker Swarm (hub/docker-stack.yml), from images pushed to a registry, every server a service.
 
 What the compose hub guarantees must hold here too: the three-user scenario and a hub restart
-(`docker service update --force`), no user-chosen mounts, privileges or images, no framework port reachable
-from another user's service, users' files on a named volume per user (dockerspawner mounted it as a host path),
-and a server the swarm cannot run fails its start at once, with the task's error.
+(`docker service update --force`), no user-chosen mounts, privileges or images, no port of another user's service
+reachable, users' files on a named volume per user (dockerspawner mounted it as a host path), a server the swarm
+cannot run fails its start at once, with the task's error, and the egress policy (in each server's own network
+namespace, containds_hub.egress_namespaces), on and off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,10 +21,13 @@ import pytest
 import requests
 
 from buildtool.graph import Graph
+from containds_hub.egress import METADATA
+from containds_hub.egress_namespaces import CHAIN
 from containds_hub.naming import dashboard_server_name
 from tests.conftest import PROJECT_DIR
 from tests.hub.attacks import ATTACK_NAMES, SOCKET, assert_only_the_proxy_is_reachable, attacks, private_dashboards
 from tests.hub.deployment import keeping
+from tests.hub.egress_probes import address_on, host_listener, namespace_chain, outside_container, probe
 from tests.hub.hubclient import HubUser
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
@@ -119,7 +125,8 @@ def test_framework_ports_are_not_reachable_from_another_users_service(swarm_hub:
     urlnames = private_dashboards(owner, graph, singleuser_image_name)
     swarm_hub.working_user(ATTACKER)  # their server runs
     servers = {framework: dashboard_server_name(urlname) for framework, urlname in urlnames.items()}
-    assert_only_the_proxy_is_reachable(swarm_hub, OWNER, ATTACKER, servers)
+    # Not even the proxy's port: the egress policy refuses one server's connections to another.
+    assert_only_the_proxy_is_reachable(swarm_hub, OWNER, ATTACKER, servers, proxy_open=False)
     for server in servers.values():  # five servers fewer on the machine for the tests that follow
         owner.stop_server(server)
 
@@ -255,3 +262,58 @@ def test_idle_services_are_culled_and_a_culled_dashboard_comes_back(pushed: Push
     finally:
         if not keeping():
             remove_swarm_hub(hub)
+
+
+@pytest.fixture(scope="module")
+def egress_targets(swarm_hub: SwarmHub, owner: HubUser,
+                   docker_client: docker.DockerClient) -> Iterator[dict[str, tuple[str, int]]]:
+    """Another user's server (the owner's notebook server, on the overlay); a listener on the host's address on
+    docker_gwbridge (the way out of every Swarm container); a container outside every Docker network."""
+    owner.start_server()
+    network = swarm_hub.environment["CDS_DOCKER_NETWORK"]
+    gateway = docker_client.networks.get("docker_gwbridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    with contextlib.ExitStack() as started:
+        host = started.enter_context(host_listener(gateway))
+        outsider = started.enter_context(outside_container(
+            docker_client, swarm_hub.environment["CDS_HUB_IMAGE"], f"{PROJECT}-outsider", "cdsegress1",
+            "10.254.78.0/30"))
+        yield {"another user's server": (address_on(swarm_hub.container_of(OWNER), network), 8888),
+               "the host": host, "a container outside": outsider}
+
+
+def _swarm_probe(swarm_hub: SwarmHub, user: HubUser, targets: dict[str, tuple[str, int]]) -> dict[str, object]:
+    return probe(user, f"http://{swarm_hub.environment['CDS_HUB_HOST']}:8081/hub/api", targets)
+
+
+def test_servers_reach_the_hub_and_nothing_else_they_should_not_on_swarm(
+        swarm_hub: SwarmHub, egress_targets: dict[str, tuple[str, int]]) -> None:
+    attacker = swarm_hub.logged_in(ATTACKER)
+    if attacker.server_model():
+        attacker.stop_server()
+    attacker.start_server()
+    chain = namespace_chain(swarm_hub.container_of(ATTACKER), CHAIN)  # as soon as the hub calls it ready
+    assert chain is not None, f"no {CHAIN} chain in the server's namespace once it was ready"
+    assert f"-A {CHAIN} -d {METADATA} -j REJECT --reject-with icmp-admin-prohibited" in chain, chain
+    found = _swarm_probe(swarm_hub, attacker, egress_targets)
+    assert found["hub API"] == 200, found
+    opened = [name for name in egress_targets if found[name] == "open"]
+    assert not opened, f"reachable with the policy on: {opened} ({found})"
+
+
+def test_with_the_policy_off_on_swarm_the_same_connections_succeed(
+        swarm_hub: SwarmHub, egress_targets: dict[str, tuple[str, int]]) -> None:
+    attacker = swarm_hub.working_user(ATTACKER)
+    egress = f"{swarm_hub.project}_egress"
+    for change, present in ((["--env-add", "CDS_EGRESS=false"], False), (["--env-rm", "CDS_EGRESS"], True)):
+        result = subprocess.run(["docker", "service", "update", "--detach=false", "--quiet", *change, egress],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        wait_until(lambda wanted=present: _policy_in(swarm_hub.container_of(ATTACKER)) == wanted, 60,
+                   message=f"the policy did not turn {'on' if present else 'off'}")
+        if not present:
+            found = _swarm_probe(swarm_hub, attacker, egress_targets)
+            assert [found[name] for name in egress_targets] == ["open"] * len(egress_targets), found
+
+
+def _policy_in(container: object) -> bool:
+    return namespace_chain(container, CHAIN) is not None

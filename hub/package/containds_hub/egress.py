@@ -5,7 +5,8 @@ The policy is a set of iptables rules in two chains of this deployment's own, ju
 chain (traffic the host forwards: to other containers and to other machines) and from INPUT (traffic to the host's
 own addresses), for packets from the servers' network only. `python -m containds_hub.egress` (the compose file's
 `egress` service, on the host's network with NET_ADMIN) installs them, keeps them in line with the hub's address
-as the hub restarts, and removes them when it is stopped. `rules` is pure: unit-tested on its own.
+as the hub restarts, and removes them when it is stopped. `rules` is pure: unit-tested on its own. On Swarm the
+same service enforces the same policy inside each server's own network namespace instead (`egress_namespaces`).
 
 Replies to connections the hub opens pass (connection tracking), so the hub still reaches every server. DNS needs
 no rule: on a user-defined network each container asks Docker's resolver inside its own namespace, and the
@@ -34,6 +35,7 @@ PRIVATE = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "1
 HUB_PORTS = (8081, 8000)  # the hub's API (servers report to it), and its proxy
 ALLOW = re.compile(r"(?P<net>[0-9.]+(/[0-9]{1,2})?)(:(?P<port>[0-9]{1,5}))?")
 INTERVAL = 5  # seconds between two looks at the hub's address
+REJECT = ["-j", "REJECT", "--reject-with", "icmp-admin-prohibited"]  # an answer at once, not a hang
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,7 @@ class Chains:
 def rules(chains: Chains, servers: str, hub: str, allowed: Sequence[Allowed]) -> list[list[str]]:
     """iptables commands (without `iptables`) filling both chains, from empty: `servers` is the servers' network
     (CIDR), `hub` the hub's address on it."""
-    reject = ["-j", "REJECT", "--reject-with", "icmp-admin-prohibited"]
-    forward, host = chains.forward, chains.input
+    reject, forward, host = REJECT, chains.forward, chains.input
     commands = [
         ["-A", forward, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "RETURN"],
         ["-A", forward, "!", "-s", servers, "-j", "RETURN"],  # not from a server: not this policy's business
@@ -164,6 +165,11 @@ def main() -> None:
         sys.exit("\n".join(f"containds-egress: configuration error: {problem}" for problem in error.problems))
     network_name, hub_host, deployment = settings.docker_network, settings.hub_host, settings.container_prefix
     enabled, allowed = settings.egress, [Allowed.parse(item) for item in settings.egress_allow]
+    if settings.spawner == "swarm":  # overlay traffic between containers never reaches the host's chains
+        from containds_hub.egress_namespaces import watch
+
+        watch(docker.from_env(timeout=30), network_name, hub_host, enabled, allowed)
+        return
     iptables, chains, client = Iptables(), Chains.of(deployment), docker.from_env(timeout=30)
     stopping = False
 

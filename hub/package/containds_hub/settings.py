@@ -110,11 +110,11 @@ class HubSettings(BaseModel):
     cull_max_age: int = setting(0, "seconds after which a server is stopped however busy (`0`: never)")
     egress: bool = setting(
         True, "the servers' egress policy: they reach the hub, DNS and public addresses, never the cloud's metadata "
-        "address, private or link-local ranges, the Docker host or one another (`false`: anything; compose only, "
-        "see \"Security model\")", files=(COMPOSE,))
+        "address, private or link-local ranges, the Docker host or one another (`false`: anything; see "
+        "\"Security model\")")
     egress_allow: CommaList = setting(
         [], "comma-separated extra destinations the policy lets servers reach: `address[/bits][:port]`, e.g. "
-        "`10.1.2.3:5432`", files=(COMPOSE,))
+        "`10.1.2.3:5432`")
     spawner: Literal["docker", "swarm"] = setting(
         "docker", "`docker`: servers are containers on the hub's engine (compose); `swarm`: Swarm services (the "
         "stack file sets it)", files=(), fixed={SWARM: "swarm"})

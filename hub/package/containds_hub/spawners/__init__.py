@@ -9,6 +9,8 @@ What every backend's spawner adds (`ContainDSSpawnerMixin`):
   so user `bob` + server `dash-dash-z` and user `bob-dash` + server `dash-z` share one client (and its
   redirect URI): logins to one of them fail. Here the parts are joined by `!`, which `quote` always escapes
   inside them. A server started by an older hub keeps the id its container was given (kept in the state).
+- A start that returns once the server accepts connections (`readiness`): JupyterHub's own wait after it backs
+  off up to 5 s between looks, which in a burst reported servers ready seconds late.
 
 The backends' own: `spawners.docker` (containers on one engine), `spawners.swarm` (Swarm services).
 """
@@ -16,12 +18,14 @@ The backends' own: `spawners.docker` (containers on one engine), `spawners.swarm
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from tornado import web
 from traitlets import HasTraits, default
 
 from containds_hub import access, images, user_options
 from containds_hub.naming import unique_client_id
+from containds_hub.readiness import wait_until_listening
 
 CLIENT_ID_STATE = "containds_oauth_client_id"
 
@@ -57,6 +61,15 @@ class ContainDSSpawnerMixin(_Traits):
     def _check_user_options_by_default(self) -> Any:
         return check_user_options
 
+    async def start(self) -> Any:
+        started = await super().start()
+        host, port = started if isinstance(started, tuple) else _host_and_port(str(started))
+        async def still_running() -> bool:
+            return await self.poll() is None
+
+        await wait_until_listening(host, port, self.http_timeout, still_running)
+        return started
+
     def load_state(self, state: dict[str, Any]) -> None:
         super().load_state(state)
         if state.get(CLIENT_ID_STATE):
@@ -75,3 +88,8 @@ class ContainDSSpawnerMixin(_Traits):
 
     def _use_unique_client_id(self) -> None:
         self.oauth_client_id = unique_client_id(self.user.name, self.name or "")
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)

@@ -21,7 +21,8 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "jupyterhub==6.1.1" \
         "jupyterlab==4.6.6" \
         "notebook==7.6.5" \
-        "nbclassic==1.3.3"
+        "nbclassic==1.3.3" \
+        "jsonschema[format-nongpl]>=4.18,<4.25"
 
 USER root
 COPY start-notebook.py start-singleuser.py start-notebook.sh start-singleuser.sh run-one-constantly /usr/local/bin/

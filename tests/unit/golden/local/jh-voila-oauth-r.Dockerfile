@@ -23,6 +23,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip,uid=1000,gid=100 \
         "cdsdashboards==0.6.3" \
         "async_generator==1.10" \
         "tornado>=6.2,<6.6" \
+        "jsonschema[format-nongpl]>=4.18,<4.25" \
         "voila==0.5.13" \
         "voila-materialstream==0.4.0"
 

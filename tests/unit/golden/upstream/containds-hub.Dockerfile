@@ -65,6 +65,7 @@ RUN --mount=type=cache,target=/var/cache/buildtool/pip \
         "jupyterhub==6.1.1" \
         "dockerspawner==14.0.0" \
         "jupyterhub-idle-culler==2.0.0" \
+        "jsonschema[format-nongpl]>=4.18,<4.25" \
         "$(echo /tmp/wheels/containds_hub-*.whl)[native]"
 
 COPY jupyterhub_config.py /etc/jupyterhub/
