@@ -9,14 +9,17 @@ says it is ready, and open the dashboard until the notebook's output shows. Ever
 recorded (status, the time to its response's headers); the hub API's p50 / p95 are over the /hub/api/ ones made
 during the burst. Memory is Docker's own count of the hub's and every server's container once all are ready.
 Traffic goes to 127.0.0.1 only, every wait has a deadline, and the deployment is removed at the end.
-Results: bench/results-burst.md.
+Results: bench/results-burst.md, this run's table, then every run's rows (kept from the file, this run's added, with
+the commit and `--change`, what the run is meant to show): the before / after.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +43,9 @@ from tests.waiting import wait_until
 RESULTS = PROJECT_DIR / "bench" / "results-burst.md"
 SPAWN = re.compile(r"/hub/api/users/[^/]+/server")  # POST: start the default server
 DEADLINE = 300  # seconds a user may take to be ready before the run counts them as failed
+HISTORY = "## Before and after: every run"
+HISTORY_COLUMNS = ("date", "commit", "change", "deployment", "alone", "all ready", "server ready", "content",
+                   "API p50 / p95", "5xx")
 
 
 @dataclass
@@ -59,6 +65,12 @@ class Requests:
         slow_spawn_timeout (10 s) by design before answering 202."""
         return sorted(seconds for path, _status, seconds in self.seen
                       if path.startswith("/hub/api/") and not SPAWN.fullmatch(path))
+
+    def slowest_api(self, count: int = 3) -> str:
+        """The slowest API requests of the run (but the spawn requests), to see where a high p95 comes from."""
+        calls = sorted(((seconds, path) for path, _status, seconds in self.seen
+                        if path.startswith("/hub/api/") and not SPAWN.fullmatch(path)), reverse=True)
+        return ", ".join(f"{seconds * 1000:.0f} ms {path.removeprefix('/hub/api/')}" for seconds, path in calls[:count])
 
     def spawn_latencies(self) -> list[float]:
         return sorted(seconds for path, _status, seconds in self.seen if SPAWN.fullmatch(path))
@@ -141,6 +153,7 @@ def measure(hub: Hub, users: int) -> dict[str, str]:
         "content": spread([r.content for r in ready]),
         "API p50 / p95": f"{percentile(latencies, 0.5) * 1000:.0f} / {percentile(latencies, 0.95) * 1000:.0f} ms "
                          f"({len(latencies)} calls)",
+        "slowest API calls": recorded.slowest_api(),
         "spawn request": spread(spawns),
         "memory": f"hub {memory_of(hub_containers) / 2**20:,.0f} MiB, all {len(servers) + len(hub_containers)} "
                   f"containers {memory_of(hub_containers + servers) / 2**30:,.2f} GiB",
@@ -179,6 +192,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--on", choices=("compose", "swarm", "both"), default="both")
     parser.add_argument("--image", help="the singleuser image (default: the one the hub spawns, matrix.yaml)")
+    parser.add_argument("--change", default="", help="what this run measures, for the before / after table")
     arguments = parser.parse_args()
     client = docker.from_env(timeout=300)
     matrix = load_matrix(PROJECT_DIR / "matrix.yaml")
@@ -201,8 +215,35 @@ def main() -> None:
         "| deployment | " + " | ".join(columns) + " |",
         "|---|" + "---|" * len(columns),
         *(f"| {name} | " + " | ".join(row[c] for c in columns) + " |" for name, row in rows.items()),
+        "",
+        HISTORY,
+        "",
+        "The rows of every run of this script, oldest first (the first ones as the issue and earlier notes measured "
+        "them); all ready, server ready and content in seconds from the burst's start, min / median / max.",
+        "",
+        "| " + " | ".join(HISTORY_COLUMNS) + " |",
+        "|---|" + "---|" * (len(HISTORY_COLUMNS) - 1),
+        *earlier_runs(),
+        *(history_row(arguments.change, image_ref, name, row) for name, row in rows.items()),
     ]
     publish(RESULTS, lines)
+
+
+def earlier_runs() -> list[str]:
+    """The history table's rows from the results file as it is."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    if HISTORY not in text:
+        return []
+    rows = [line for line in text.split(HISTORY, 1)[1].splitlines() if line.startswith("| ")]
+    return rows[1:]  # without the header
+
+
+def history_row(change: str, image: str, deployment: str, row: dict[str, str]) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
+                            text=True).stdout.strip()
+    values = [str(dt.date.today()), commit, change or "-", f"{deployment}, {image.split('/')[-1]}", row["alone"],
+              row["all ready"], row["server ready"], row["content"], row["API p50 / p95"], row["5xx"]]
+    return "| " + " | ".join(values) + " |"
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from buildtool.graph import Graph
+from containds_hub.backends.swarm import HUB_CPU_SHARES
 from containds_hub.egress import METADATA
 from containds_hub.egress_namespaces import CHAIN
 from containds_hub.naming import dashboard_server_name
@@ -117,6 +118,9 @@ def test_servers_run_as_services_exactly_as_the_operator_configured(swarm_hub: S
     assert not container.attrs["HostConfig"]["Privileged"]
     assert SOCKET not in [m.get("Source", "") for m in container.attrs["Mounts"]]
     assert container.attrs["Config"]["User"] in ("", "jovyan", "1000")  # the image's unprivileged user
+    hub_task = next(t for t in swarm_hub.tasks(swarm_hub.service) if t["Status"]["State"] == "running")
+    hub = swarm_hub.client.containers.get(hub_task["Status"]["ContainerStatus"]["ContainerID"])
+    assert hub.attrs["HostConfig"]["CpuShares"] == HUB_CPU_SHARES, "the hub weighs no more than a server"
 
 
 def test_framework_ports_are_not_reachable_from_another_users_service(swarm_hub: SwarmHub, owner: HubUser,

@@ -46,3 +46,12 @@ def test_the_readme_table_is_the_declaration() -> None:
     rows = [line for line in lines[start:] if line.startswith("|")]
     rows = rows[:next((i for i, line in enumerate(lines[start:]) if not line.startswith("|")), len(rows))]
     assert rows == settings_table(), "hub/README.md's settings table differs from containds_hub.settings"
+
+
+def test_the_hub_weighs_the_same_on_compose_and_swarm() -> None:
+    """Compose sets the hub's CPU weight in its file; on Swarm the hub sets it on its own container (a service's
+    spec has no field for it): one value."""
+    from containds_hub.backends.swarm import HUB_CPU_SHARES
+
+    compose = yaml.safe_load(FILES[COMPOSE].read_text())
+    assert compose["services"]["hub"]["cpu_shares"] == HUB_CPU_SHARES
