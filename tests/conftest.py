@@ -70,7 +70,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     previous = session.config.stash.get(_ADDR_GEN_MODE_BEFORE, None)
     if previous is not None:
         ADDR_GEN_MODE.write_text(previous)
-    _leave_the_tests_swarm()
     before = session.config.stash.get(_CONTAINERS_BEFORE, None)
     after = _containers()
     if before is None or after is None:
@@ -80,15 +79,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.config.get_terminal_writer().line(
             f"ERROR: the tests left {len(left)} container(s) behind: {', '.join(left)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def _leave_the_tests_swarm() -> None:
-    """The single-node swarm tests/hub/swarm.py made, left once every worker is done (tests/hub/swarm.py says
-    why not sooner)."""
-    made = PROJECT_DIR / "build" / "swarm-made-by-tests"
-    if made.exists():
-        subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True, timeout=120)
-        made.unlink()
 
 
 def _checks_leftovers(config: pytest.Config) -> bool:

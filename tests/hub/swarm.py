@@ -1,6 +1,6 @@
 """The hub as hub/README.md deploys it on Docker Swarm (hub/docker-stack.yml), from images in a registry.
 
-The tests make their own single-node swarm when the engine is in none (and leave it afterwards), push the hub
+The tests make their own swarm when the engine is in none (and keep it: `swarm_mode` says why), push the hub
 and singleuser images to a throw-away registry with `python -m buildtool push`, and deploy the stack with those
 references, as an operator of several nodes does.
 """
@@ -22,23 +22,24 @@ from docker.models.containers import Container
 
 from tests.conftest import PROJECT_DIR
 from tests.hub.deployment import Hub, hub_environment
+from tests.hub.nodes import bridge_address
 from tests.waiting import wait_until
 
 STACK_FILE = PROJECT_DIR / "hub" / "docker-stack.yml"
-SWARM_MADE = PROJECT_DIR / "build" / "swarm-made-by-tests"  # the session leaves the swarm at its end
 
 
 @contextmanager
 def swarm_mode(client: docker.DockerClient) -> Iterator[None]:
-    """The engine as a swarm manager: a single-node swarm made here unless it already was one. It is left when the
-    whole test session ends (tests/conftest.py), not here: leaving a swarm stops containers on networks made while
-    the engine was in it, such as the compose hubs other test workers run at the same time."""
+    """The engine as a swarm manager: a swarm made here unless it already was one, and kept afterwards. Leaving it
+    stops containers on networks made while the engine was in it (the compose hubs other test workers run at the
+    same time), and an engine that left a swarm and made another keeps its gossip keys until it restarts: a second
+    node then joins but cannot reach the manager's service records (seen here: "No installed keys could decrypt
+    the message"). `docker swarm leave --force` undoes it. It advertises the host's bridge address, which a node
+    in a container reaches (tests/hub/nodes.py)."""
     if client.info()["Swarm"]["LocalNodeState"] != "active":
-        result = subprocess.run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"],
+        result = subprocess.run(["docker", "swarm", "init", "--advertise-addr", bridge_address()],
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, f"docker swarm init: {result.stderr}"
-        SWARM_MADE.parent.mkdir(parents=True, exist_ok=True)
-        SWARM_MADE.write_text("made by the tests: left when the session ends\n")
     yield
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import docker
 import pytest
@@ -30,6 +32,7 @@ from tests.hub.attacks import ATTACK_NAMES, SOCKET, assert_only_the_proxy_is_rea
 from tests.hub.deployment import keeping
 from tests.hub.egress_probes import address_on, host_listener, namespace_chain, outside_container, probe
 from tests.hub.hubclient import HubUser
+from tests.hub.nodes import Worker, worker_image, worker_node
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
 from tests.hub.viewing import presentation_type, publish, wait_until_shown
@@ -321,3 +324,82 @@ def test_with_the_policy_off_on_swarm_the_same_connections_succeed(
 
 def _policy_in(container: object) -> bool:
     return namespace_chain(container, CHAIN) is not None
+
+
+# A real second node (tests/hub/nodes.py): last in this module, since once it has joined, servers without
+# constraints may run there.
+NODE_OWNER, NODE_VIEWER = "nora", "victor"
+NODE_TIMINGS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def shared_homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Storage both nodes mount at one path (here a directory of this machine, bound into the node's container at
+    the same path, as an NFS mount would be on every node)."""
+    return tmp_path_factory.mktemp("shared-homes")
+
+
+@pytest.fixture(scope="module")
+def worker(pushed: Pushed, build_image: Callable[[str], str], graph: Graph, docker_client: docker.DockerClient,
+           shared_homes: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    started = time.monotonic()
+    image = worker_image(docker_client, build_image(graph.matrix.root.name))
+    with worker_node(docker_client, image, "containds-node-2", pushed.registry,
+                     tmp_path_factory.mktemp("node-socket"), shared_homes) as node:
+        NODE_TIMINGS["second node: image, engine and join (s)"] = time.monotonic() - started
+        yield node
+
+
+@pytest.fixture(scope="module")
+def nodes_hub(pushed: Pushed, graph: Graph, build_image: Callable[[str], str], docker_client: docker.DockerClient,
+              worker: Worker, shared_homes: Path) -> Iterator[SwarmHub]:
+    """Notebook servers on the manager, dashboards on the labelled worker, homes on the shared storage; the
+    matrix's first voila image (its smallest) for every server: the worker pulls it."""
+    smallest = next(t.name for t in graph.targets.values() if t.kind == "image" and "voila" in graph.frameworks(t.name))
+    build_image(smallest)
+    started = time.monotonic()
+    image = push_to(docker_client, pushed.registry, smallest)[smallest]
+    NODE_TIMINGS[f"push of {smallest} (s)"] = time.monotonic() - started
+    hub = deploy_swarm_hub(docker_client, "containds-nodes", graph.matrix.line, pushed.hub, image,
+                           CDS_SWARM_CONSTRAINTS="node.role==manager",
+                           CDS_SWARM_DASHBOARD_CONSTRAINTS="node.labels.containds-test==worker",
+                           CDS_HOME_VOLUME_OPTIONS=f"type=none o=bind device={shared_homes}/{{username}}")
+    try:
+        yield hub
+    finally:
+        (PROJECT_DIR / "build" / "swarm-nodes-hub.log").write_text(hub.logs())
+        (PROJECT_DIR / "build" / "swarm-nodes-timings.json").write_text(json.dumps(NODE_TIMINGS, indent=2) + "\n")
+        if not keeping():
+            remove_swarm_hub(hub)
+
+
+def test_a_dashboard_on_the_worker_shows_what_its_owner_wrote_on_the_manager(
+        nodes_hub: SwarmHub, worker: Worker, shared_homes: Path) -> None:
+    """The owner's notebook server runs on the manager and writes a file; their dashboard's server runs on the
+    worker, from the same home; a viewer opens it through the hub on the manager and sees the file's text."""
+    home = shared_homes / NODE_OWNER  # made by the operator on the shared storage, as an NFS export's would be
+    home.mkdir()
+    os.chown(home, 1000, 100)
+    owner = nodes_hub.working_user(NODE_OWNER)
+    manager = nodes_hub.client.info()["Swarm"]["NodeID"]
+    assert _node_of(nodes_hub, owner.name, "") == manager, "the notebook server is not on the manager"
+    marker = "ON-THE-MANAGER-4d1c"
+    owner.write_file("data.txt", marker)
+    owner.write_file("node-app.ipynb", json.dumps(_notebook("print(open('data.txt').read())")))
+    assert (home / "data.txt").read_text() == marker, "the home is not on the shared storage"
+    started = time.monotonic()
+    urlname = owner.save_dashboard("On the worker", presentation_type("voila"), "node-app.ipynb", None)
+    viewer = nodes_hub.logged_in(NODE_VIEWER)
+    _wait_for_text(viewer, f"/hub/dashboards/{urlname}", marker)
+    NODE_TIMINGS["dashboard on the worker: saved to viewed, the image's pull included (s)"] = (
+        time.monotonic() - started)
+    assert _node_of(nodes_hub, owner.name, dashboard_server_name(urlname)) == worker.node_id, "not on the worker"
+    assert worker.engine.containers.list(filters={"label": "com.docker.swarm.service.name"}), "nothing runs there"
+
+
+def _node_of(hub: SwarmHub, user: str, server: str) -> str:
+    """The node the server's running task is on."""
+    service = hub.server_state(user, server)["object_id"]
+    running = [t for t in hub.tasks(service) if t["Status"]["State"] == "running"]
+    assert len(running) == 1, f"{user}/{server}: {len(running)} running tasks"
+    return running[0]["NodeID"]

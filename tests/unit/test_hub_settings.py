@@ -24,6 +24,10 @@ from containds_hub.settings import HubSettings, SettingsError, env_name, load_se
     ({"CDS_SPAWNER": "kubernetes"},
      "CDS_SPAWNER='kubernetes': docker (containers on this engine) or swarm (Swarm services) expected"),
     ({"CDS_SWARM_CONSTRAINTS": "node.role==worker"}, "CDS_SWARM_CONSTRAINTS is set but CDS_SPAWNER is not swarm"),
+    ({"CDS_SWARM_DASHBOARD_CONSTRAINTS": "node.role==worker"},
+     "CDS_SWARM_DASHBOARD_CONSTRAINTS is set but CDS_SPAWNER is not swarm"),
+    ({"CDS_SPAWNER": "swarm", "CDS_HOME_VOLUME_OPTIONS": "type=nfs device"},
+     "CDS_HOME_VOLUME_OPTIONS='type=nfs device': 'device': key=value items separated by spaces expected"),
 ], ids=lambda value: value if isinstance(value, str) else ",".join(value))
 def test_a_bad_value_is_one_line_naming_it(environment: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError) as raised:
@@ -55,6 +59,13 @@ def test_values_are_typed_and_limits_can_be_turned_off() -> None:
     assert settings.hub_port == 8081
     assert settings.swarm_constraints == ["node.role==worker", "node.labels.x==y"]
     assert settings.model_fields_set >= {"admin_users", "mem_limit", "spawner"}
+
+
+def test_home_volume_options_are_the_local_drivers_and_keep_the_users_placeholder() -> None:
+    settings = load_settings({"CDS_SPAWNER": "swarm", "CDS_SWARM_DASHBOARD_CONSTRAINTS": "node.labels.d==yes",
+                              "CDS_HOME_VOLUME_OPTIONS": " type=nfs  o=addr=10.0.0.5,rw device=:/homes/{username} "})
+    assert settings.home_volume_options == {"type": "nfs", "o": "addr=10.0.0.5,rw", "device": ":/homes/{username}"}
+    assert settings.swarm_dashboard_constraints == ["node.labels.d==yes"]
 
 
 def test_values_given_in_python_win_over_the_environment() -> None:

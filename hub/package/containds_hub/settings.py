@@ -55,6 +55,22 @@ def _words(value: Any) -> Any:
 CommaList = Annotated[list[str], BeforeValidator(_words)]
 
 
+def _volume_options(value: Any) -> Any:
+    """`key=value key=value`: the options of a `local` volume (mount's type, its -o options, the device)."""
+    if not isinstance(value, str):
+        return value
+    options = {}
+    for item in value.split():
+        key, equals, option = item.partition("=")
+        if not equals or not key or not option:
+            raise ValueError(f"{item!r}: key=value items separated by spaces expected (type=nfs o=... device=...)")
+        options[key] = option
+    return options
+
+
+VolumeOptions = Annotated[dict[str, str], BeforeValidator(_volume_options)]
+
+
 def setting(default: Any, meaning: str, shown: str | None = None, files: tuple[str, ...] = BOTH,
             fixed: Mapping[str, str] | None = None) -> Any:
     """A field: its default, what it means (the README's words), the default as the README shows it when that
@@ -121,6 +137,14 @@ class HubSettings(BaseModel):
     swarm_constraints: CommaList = setting(
         [], "Swarm only: comma-separated placement constraints of spawned servers, e.g. "
         "`node.labels.dashboards==yes`", files=(SWARM,))
+    swarm_dashboard_constraints: CommaList = setting(
+        [], "Swarm only: placement constraints of dashboards' servers instead, e.g. `node.labels.dashboards==yes` "
+        "(empty: `CDS_SWARM_CONSTRAINTS`)", files=(SWARM,))
+    home_volume_options: VolumeOptions = setting(
+        {}, "Swarm only: how every node mounts a user's home from shared storage: options of Docker's `local` "
+        "volume driver, space-separated, `{username}` replaced, e.g. `type=nfs o=addr=10.0.0.5,rw "
+        "device=:/homes/{username}` (empty: a volume of its own on each node; see \"Docker Swarm\")",
+        files=(SWARM,))
     # Inside the hub's container: the deployment files publish its port and mount its volume at these defaults.
     hub_port: int = setting(8000, "the port the hub listens on inside its container", files=())
     data_dir: Path = setting(
@@ -205,8 +229,9 @@ class HubSettings(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> HubSettings:
-        if self.swarm_constraints and self.spawner != "swarm":
-            raise ValueError("CDS_SWARM_CONSTRAINTS is set but CDS_SPAWNER is not swarm")
+        for name in ("swarm_constraints", "swarm_dashboard_constraints", "home_volume_options"):
+            if getattr(self, name) and self.spawner != "swarm":
+                raise ValueError(f"{env_name(name)} is set but CDS_SPAWNER is not swarm")
         if self.authenticator == "dummy" and self.dummy_password is None:
             raise ValueError("CDS_AUTHENTICATOR=dummy needs CDS_DUMMY_PASSWORD (there is no default password)")
         return self
@@ -271,7 +296,7 @@ def shown_default(field: str) -> str:
     if extra(field).get("shown"):
         return str(extra(field)["shown"])
     value = info.default
-    if value in (None, []):
+    if value in (None, [], {}):
         return "none"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"

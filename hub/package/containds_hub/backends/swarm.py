@@ -51,6 +51,11 @@ def configure(c: Any, settings: HubSettings, release: Release) -> None:
     spawner.extra_task_spec = {**spawner.get("extra_task_spec", {}), "resources": resources,
                                "restart_policy": docker.types.RestartPolicy(condition="none")}
     spawner.extra_placement_spec = {"constraints": list(settings.swarm_constraints) or None}
+    if settings.swarm_dashboard_constraints:
+        spawner.dashboard_constraints = list(settings.swarm_dashboard_constraints)
+    if settings.home_volume_options:  # shared storage every node mounts the same way (spawners/swarm.py)
+        spawner.volume_driver = "local"
+        spawner.volume_driver_options = dict(settings.home_volume_options)
     # The hub reaches each server at its task's address; DNS round robin gives services no virtual IP, which
     # needs the kernel's IPVS, which some hosts lack (one task needs no load balancer).
     spawner.extra_endpoint_spec = {"mode": "dnsrr"}

@@ -3,7 +3,9 @@
 On top of what every backend's spawner does: named volumes are mounted as volumes (dockerspawner mounts every
 volume as a bind mount, so a user's home volume name became a host path or was refused: dockerspawner #536),
 and a task the swarm rejects or cannot place fails the start at once with the task's error, instead of after the
-whole start timeout.
+whole start timeout. Dashboards' servers may be placed apart from notebook servers (`dashboard_constraints`), and
+a home volume made through a driver gets the user's name in its options (`{username}`): each node mounts the same
+directory of shared storage.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 
 import docker.errors
 from cdsdashboards.hubextension.spawners.variabledocker import VariableSwarmSpawner
-from docker.types import Mount
+from docker.types import DriverConfig, Mount
 from tornado import web
+from traitlets import List, Unicode
 
+from containds_hub import access
 from containds_hub.spawners import ContainDSSpawnerMixin
 
 # Task states after which a task never runs (docker's swarm API); `pending` with an error means no node can
@@ -25,6 +29,18 @@ ENDED_TASK_STATES = {"rejected", "failed", "shutdown", "complete", "orphaned", "
 
 class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
     """Each server a Swarm service of one task (hub/docker-stack.yml)."""
+
+    dashboard_constraints = List(Unicode(), allow_none=True, default_value=None, config=True,
+                                 help="Placement constraints of dashboards' servers (None: extra_placement_spec's)")
+
+    @property
+    def mount_driver_config(self) -> DriverConfig | None:
+        """The volume driver's options with `{username}` (and the other template fields) filled in."""
+        if not self.volume_driver:
+            return None
+        fields = self.template_namespace()
+        options = {key: value.format(**fields) for key, value in (self.volume_driver_options or {}).items()}
+        return DriverConfig(name=self.volume_driver, options=options or None)
 
     @property
     def mounts(self) -> list[Mount]:
@@ -43,6 +59,11 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
         """As the base class; an engine's refusal (e.g. an image the registry does not have, pulled by the
         manager) is told to the user with the engine's reason: an HTTPError's message reaches the API's answer
         and the progress page, any other exception only the hub's log."""
+        if self.dashboard_constraints is not None:
+            is_dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name) is not None
+            if is_dashboard:
+                placement: dict[str, Any] = dict(self.extra_placement_spec)  # type: ignore[has-type]
+                self.extra_placement_spec = {**placement, "constraints": self.dashboard_constraints}
         try:
             return await super().start()
         except docker.errors.APIError as error:
