@@ -13,6 +13,7 @@ here is removed afterwards: the node leaves the swarm and is removed from it, it
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from docker.models.containers import Container
 from tests.waiting import wait_until
 
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
+LABEL = "containds-test"  # `containds-test=worker`: where dashboards go (placement_settings)
 CAPABILITIES = [  # numbers to names, linux/capability.h, as far as Docker 20.10 knows them (without CAP_)
     "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
     "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
@@ -106,9 +108,7 @@ def worker_node(client: docker.DockerClient, image: str, name: str, registry: st
         node_id = engine.info()["Swarm"]["NodeID"]
         wait_until(lambda: client.nodes.get(node_id).attrs["Status"]["State"] == "ready", 60, interval=1,
                    message=f"{name} never became ready in the swarm")
-        node = client.nodes.get(node_id)
-        spec = node.attrs["Spec"]
-        node.update({**spec, "Labels": {**spec.get("Labels", {}), "containds-test": "worker"}})
+        label_for_dashboards(client, node_id, on=True)
         yield Worker(container, engine, node_id, address)
     finally:
         _remove(client, name)
@@ -140,3 +140,27 @@ def _remove(client: docker.DockerClient, name: str) -> None:
             break
         except docker.errors.APIError:  # still in use while the container goes
             time.sleep(1)
+
+
+def placement_settings(shared: Path) -> dict[str, str]:
+    """A hub's settings for two nodes: notebook servers on the manager, dashboards on nodes labelled
+    `containds-test=worker`, homes in `shared` (storage every node mounts at that path)."""
+    return {"CDS_SWARM_CONSTRAINTS": "node.role==manager",
+            "CDS_SWARM_DASHBOARD_CONSTRAINTS": f"node.labels.{LABEL}==worker",
+            "CDS_HOME_VOLUME_OPTIONS": f"type=none o=bind device={shared}/{{username}}"}
+
+
+def make_home(shared: Path, user: str) -> Path:
+    """The user's directory on the shared storage, as its operator makes it (Docker's driver does not)."""
+    home = shared / user
+    home.mkdir(exist_ok=True)
+    os.chown(home, 1000, 100)
+    return home
+
+
+def label_for_dashboards(client: docker.DockerClient, node_id: str, on: bool) -> None:
+    """Add or remove the label that places dashboards on a node."""
+    node = client.nodes.get(node_id)
+    spec = node.attrs["Spec"]
+    labels = {k: v for k, v in spec.get("Labels", {}).items() if k != LABEL}
+    node.update({**spec, "Labels": {**labels, **({LABEL: "worker"} if on else {})}})

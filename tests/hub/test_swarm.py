@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ from tests.hub.attacks import ATTACK_NAMES, SOCKET, assert_only_the_proxy_is_rea
 from tests.hub.deployment import keeping
 from tests.hub.egress_probes import address_on, host_listener, namespace_chain, outside_container, probe
 from tests.hub.hubclient import HubUser
-from tests.hub.nodes import Worker, worker_image, worker_node
+from tests.hub.nodes import Worker, make_home, placement_settings, worker_image, worker_node
 from tests.hub.scenarios import share_check_and_restart
 from tests.hub.swarm import SwarmHub, deploy_swarm_hub, push_to, remove_swarm_hub, swarm_mode
 from tests.hub.viewing import presentation_type, publish, wait_until_shown
@@ -361,9 +360,7 @@ def nodes_hub(pushed: Pushed, graph: Graph, build_image: Callable[[str], str], d
     image = push_to(docker_client, pushed.registry, smallest)[smallest]
     NODE_TIMINGS[f"push of {smallest} (s)"] = time.monotonic() - started
     hub = deploy_swarm_hub(docker_client, "containds-nodes", graph.matrix.line, pushed.hub, image,
-                           CDS_SWARM_CONSTRAINTS="node.role==manager",
-                           CDS_SWARM_DASHBOARD_CONSTRAINTS="node.labels.containds-test==worker",
-                           CDS_HOME_VOLUME_OPTIONS=f"type=none o=bind device={shared_homes}/{{username}}")
+                           **placement_settings(shared_homes))
     try:
         yield hub
     finally:
@@ -377,9 +374,7 @@ def test_a_dashboard_on_the_worker_shows_what_its_owner_wrote_on_the_manager(
         nodes_hub: SwarmHub, worker: Worker, shared_homes: Path) -> None:
     """The owner's notebook server runs on the manager and writes a file; their dashboard's server runs on the
     worker, from the same home; a viewer opens it through the hub on the manager and sees the file's text."""
-    home = shared_homes / NODE_OWNER  # made by the operator on the shared storage, as an NFS export's would be
-    home.mkdir()
-    os.chown(home, 1000, 100)
+    home = make_home(shared_homes, NODE_OWNER)
     owner = nodes_hub.working_user(NODE_OWNER)
     manager = nodes_hub.client.info()["Swarm"]["NodeID"]
     assert _node_of(nodes_hub, owner.name, "") == manager, "the notebook server is not on the manager"
