@@ -45,13 +45,15 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
     @property
     def mounts(self) -> list[Mount]:
         """A source starting with `/` is a host path (bind mount); anything else names a volume, made on the node
-        that runs the task, through `volume_driver` when one is set."""
+        that runs the task. The home volume goes through `volume_driver` when one is set (its options name the
+        user's directory: an operator's other volumes must not get them)."""
         mounts = []
         for source, volume in self.volume_binds.items():
             is_path = source.startswith("/")
+            is_home = not is_path and volume["bind"] == self.notebook_dir
             mounts.append(Mount(
                 target=volume["bind"], source=source, type="bind" if is_path else "volume",
-                read_only=volume["mode"] == "ro", driver_config=None if is_path else self.mount_driver_config,
+                read_only=volume["mode"] == "ro", driver_config=self.mount_driver_config if is_home else None,
             ))
         return mounts
 
