@@ -16,7 +16,6 @@ with `ROLE_LABEL` (the hub, this service) are not servers and are left alone.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import os
 import signal
@@ -124,6 +123,8 @@ class Enforcer:
                  allowed: Sequence[Allowed]) -> None:
         self.client, self.network, self.hub_host, self.image = client, network, hub_host, image
         self.enabled, self.allowed = enabled, tuple(allowed)
+        # The node's address in the swarm does not change while it is in it: read once, not on every look.
+        self.host_addresses = public_addresses([(client.info().get("Swarm") or {}).get("NodeAddr", "")])
         self.applied: dict[str, Policy | None] = {}  # container id -> what its namespace holds (None: nothing)
 
     def policy(self) -> Policy | None:
@@ -135,8 +136,7 @@ class Enforcer:
             return None
         attrs = self.client.networks.get(self.network).attrs
         servers = attrs["IPAM"]["Config"][0]["Subnet"]
-        node = (self.client.info().get("Swarm") or {}).get("NodeAddr", "")
-        return Policy(servers, hub, public_addresses([node]), self.allowed)
+        return Policy(servers, hub, self.host_addresses, self.allowed)
 
     def servers(self) -> list[str]:
         """Running containers on the network, here, that are servers (no role label)."""
@@ -218,7 +218,7 @@ def main(arguments: list[str]) -> None:
     elif arguments == ["unload"]:
         unload()
     else:
-        sys.exit(f"usage: python -m containds_hub.egress_namespaces load|unload ({json.dumps(arguments)})")
+        sys.exit(f"usage: python -m containds_hub.egress_namespaces load|unload (not {' '.join(arguments)!r})")
 
 
 if __name__ == "__main__":
