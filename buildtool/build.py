@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from buildtool import engine, manifest
+from buildtool import engine, manifest, sbom
 from buildtool.bootstrap import bootstrap_root, root_fingerprint
 from buildtool.buildinfo import BuildInfo
 from buildtool.errors import BuildToolError
@@ -133,6 +133,8 @@ def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.
                              forced=status == "built")
         if target.has_python:
             refs = record_manifest(graph, target, ref, plan.fingerprint, options)
+        else:
+            LOGGER.info("%s has no python3: no manifest, no SBOM", target.name)
         missing = [r for r in refs if current is None or r not in current.tags]
         if missing:
             engine.tag_image(ref, missing)  # a new commit's or day's tags, also on an up-to-date image
@@ -158,15 +160,18 @@ def export_artifacts(target: Target, stage: str, dest: Path, fingerprint: str, o
 
 
 def record_manifest(graph: Graph, target: Target, ref: str, fingerprint: str, options: BuildOptions) -> tuple[str, ...]:
-    """Read (or reuse) the image's manifest, write it out; returns every reference, image-known tags included."""
+    """Read (or reuse) the image's manifest, write it and the SBOM made from it; returns every reference,
+    image-known tags included."""
     found = manifest.load_cached(options.build_dir, target.name, fingerprint)
     if found is None:
         try:
             found = manifest.collect(graph, target, ref, fingerprint)
         except engine.CommandMissing:
-            LOGGER.info("%s has no python3: no manifest, no image-known tags", target.name)
+            LOGGER.info("%s has no python3: no manifest, no SBOM, no image-known tags", target.name)
             return all_refs(graph, target, options.info)
     refs = all_refs(graph, target, options.info, image_values=found.image_values())
     if refs != found.references:  # new, or a new commit's or day's tags: an up-to-date one is not rewritten
-        manifest.write(options.build_dir, dataclasses.replace(found, references=refs))
+        found = dataclasses.replace(found, references=refs)
+        manifest.write(options.build_dir, found)
+    sbom.ensure(options.build_dir, found)  # also for a reused manifest: an SBOM is there for every such image
     return refs

@@ -154,7 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     workflow = command("workflow", _workflow, "write the GitHub Actions workflow that builds, tests and pushes "
                        "every image, jobs ordered by the parent chain", targets=False)
     workflow.add_argument("--print", action="store_true", dest="print_only", help="print it instead of writing it")
-    push = command("push", _push, "push every tag of TARGETS to the registry", json_output=True)
+    push = command("push", _push, "push every tag of TARGETS to the registry, then each image's SBOM beside it",
+                   json_output=True)
     push.add_argument("--registry", metavar="HOST[:PORT]", help="push there instead of the matrix's registry")
     push.add_argument("--keep-going", "-k", action="store_true", help="after a failed push, push the others")
     return parser

@@ -42,3 +42,7 @@ class BuildDir:
     def manifest(self, target: str) -> Path:
         """The JSON manifest of a built image (its markdown twin has the suffix .md)."""
         return self.root / "manifests" / f"{target}.json"
+
+    def sbom(self, target: str) -> Path:
+        """The CycloneDX SBOM of a built image, beside its manifest (`.cdx.json`, CycloneDX's file naming)."""
+        return self.root / "manifests" / f"{target}.cdx.json"

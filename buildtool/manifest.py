@@ -62,14 +62,20 @@ class Manifest:
         return {name: installed.tag_value(value) for name, value in values.items() if value}
 
 
-def image_values(graph: Graph, target: Target, ref: str, build_dir: BuildDir) -> dict[str, str]:
-    """Tag values only the image knows, from the manifest of the image's fingerprint, else by running it."""
+def of_image(graph: Graph, target: Target, ref: str, build_dir: BuildDir) -> Manifest | None:
+    """The manifest of the image's fingerprint, else read by running the image; None for a target without python3.
+    One read by running has no references: they are made from what it finds (tags.all_refs)."""
     if not target.has_python:
-        return {}
+        return None
     state = engine.image_state(ref)
     fingerprint = state.labels.get(FINGERPRINT_LABEL, "") if state else ""
-    found = load_cached(build_dir, target.name, fingerprint) or collect(graph, target, ref, fingerprint)
-    return found.image_values()
+    return load_cached(build_dir, target.name, fingerprint) or collect(graph, target, ref, fingerprint)
+
+
+def image_values(graph: Graph, target: Target, ref: str, build_dir: BuildDir) -> dict[str, str]:
+    """Tag values only the image knows, from the manifest of the image's fingerprint, else by running it."""
+    found = of_image(graph, target, ref, build_dir)
+    return found.image_values() if found else {}
 
 
 def load_cached(build_dir: BuildDir, target: str, fingerprint: str) -> Manifest | None:

@@ -9,11 +9,14 @@ from buildtool.graph import Graph, Target
 from buildtool.matrix import Matrix
 from buildtool.schema import PLACEHOLDER
 
+# Docker Hub's names: references leave it out; its registry API (registry.py) answers at the second.
+DOCKER_HUB = ("docker.io", "index.docker.io")
+
 
 def repository(matrix: Matrix, name: str, registry: str | None = None) -> str:
     """`owner/name`, or `registry/owner/name` for registries other than Docker Hub."""
     registry = registry or matrix.registry
-    prefix = "" if registry in ("docker.io", "index.docker.io") else f"{registry}/"
+    prefix = "" if registry in DOCKER_HUB else f"{registry}/"
     return f"{prefix}{matrix.owner}/{name}"
 
 

@@ -42,6 +42,8 @@ def test_push_then_pull_back_gives_the_same_digest(
     assert all(row["reference"].startswith(f"{registry}/") for row in pushed)
     for row in pushed:
         assert f"{row['reference']} pushed {row['digest']}" in result.stderr  # reported as it goes
+    assert {row["kind"] for row in pushed} == {"image"}  # no python3 in the root: no manifest, so no SBOM
+    assert f"{matrix.root.name}: no SBOM" in result.stderr
     for row in pushed:
         docker_client.images.remove(row["reference"])  # forget the local tag, keep the image
     for row in pushed:

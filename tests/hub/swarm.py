@@ -53,6 +53,8 @@ def push_to(client: docker.DockerClient, registry: str, *targets: str) -> dict[s
     references: dict[str, str] = {}
     for row in json.loads(result.stdout):
         assert row["ok"], row
+        if row.get("kind", "image") != "image":
+            continue  # the image's SBOM beside it: no local image
         references.setdefault(row["target"], row["reference"])
         client.images.remove(row["reference"])  # the tag only: the image keeps its own tags
     return references
