@@ -53,6 +53,7 @@ def configure(c: Any, settings: HubSettings, release: Release) -> None:
     spawner.extra_placement_spec = {"constraints": list(settings.swarm_constraints) or None}
     if settings.swarm_dashboard_constraints:
         spawner.dashboard_constraints = list(settings.swarm_dashboard_constraints)
+        spawner.dashboard_placement = settings.swarm_dashboard_placement
     if settings.home_volume_options:  # shared storage every node mounts the same way (spawners/swarm.py)
         spawner.volume_driver = "local"
         spawner.volume_driver_options = dict(settings.home_volume_options)

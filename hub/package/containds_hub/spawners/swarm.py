@@ -3,9 +3,11 @@
 On top of what every backend's spawner does: named volumes are mounted as volumes (dockerspawner mounts every
 volume as a bind mount, so a user's home volume name became a host path or was refused: dockerspawner #536),
 and a task the swarm rejects or cannot place fails the start at once with the task's error, instead of after the
-whole start timeout. Dashboards' servers may be placed apart from notebook servers (`dashboard_constraints`), and
-a home volume made through a driver gets the user's name in its options (`{username}`): each node mounts the same
-directory of shared storage.
+whole start timeout. Dashboards' servers may be placed apart from notebook servers (`dashboard_constraints`): when
+no live node meets those, a `preferred` placement starts the dashboard where notebook servers run instead. A server
+whose node is down is reported stopped at the hub's next poll (the swarm itself keeps such a task "running" until the
+node comes back: with no restart policy it never moves it). A home volume made through a driver gets the user's
+name in its options (`{username}`): each node mounts the same directory of shared storage.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import docker.errors
 from cdsdashboards.hubextension.spawners.variabledocker import VariableSwarmSpawner
 from docker.types import DriverConfig, Mount
 from tornado import web
-from traitlets import List, Unicode
+from traitlets import Enum, List, Unicode
 
 from containds_hub import access
 from containds_hub.spawners import ContainDSSpawnerMixin
@@ -25,6 +27,16 @@ from containds_hub.spawners import ContainDSSpawnerMixin
 # Task states after which a task never runs (docker's swarm API); `pending` with an error means no node can
 # take it (an unsatisfiable constraint, no node with the resources).
 ENDED_TASK_STATES = {"rejected", "failed", "shutdown", "complete", "orphaned", "remove"}
+# States of a task that is, or will be, running (dockerspawner's own poll counts these as running).
+LIVE_TASK_STATES = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting",
+                    "running"}
+# Node states in which its tasks are gone for the hub: the manager lost the node's heartbeat (`down`), or the node
+# left. `unknown` is what a new leader says of every node until it reports: not a reason to stop anything.
+DEAD_NODE_STATES = {"down", "disconnected"}
+
+
+class Unplaceable(web.HTTPError):
+    """The swarm has no live node that meets the server's placement constraints."""
 
 
 class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
@@ -32,6 +44,9 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
 
     dashboard_constraints = List(Unicode(), allow_none=True, default_value=None, config=True,
                                  help="Placement constraints of dashboards' servers (None: extra_placement_spec's)")
+    dashboard_placement = Enum(["preferred", "required"], default_value="preferred", config=True,
+                               help="When no live node meets dashboard_constraints: `preferred` places the dashboard "
+                                    "as other servers are placed, `required` fails its start")
 
     @property
     def mount_driver_config(self) -> DriverConfig | None:
@@ -61,15 +76,45 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
         """As the base class; an engine's refusal (e.g. an image the registry does not have, pulled by the
         manager) is told to the user with the engine's reason: an HTTPError's message reaches the API's answer
         and the progress page, any other exception only the hub's log."""
-        if self.dashboard_constraints is not None:
-            is_dashboard = access.dashboard_of(self.db, self.user.orm_user, self.name) is not None
-            if is_dashboard:
-                placement: dict[str, Any] = dict(self.extra_placement_spec)  # type: ignore[has-type]
-                self.extra_placement_spec = {**placement, "constraints": self.dashboard_constraints}
+        placement: dict[str, Any] = dict(self.extra_placement_spec)  # type: ignore[has-type]
+        apart = self.dashboard_constraints is not None and access.dashboard_of(
+            self.db, self.user.orm_user, self.name) is not None
+        if apart:
+            self.extra_placement_spec = {**placement, "constraints": self.dashboard_constraints}
         try:
-            return await super().start()
+            try:
+                return await super().start()
+            except Unplaceable as refusal:
+                if not apart or self.dashboard_placement == "required":
+                    raise
+                # The dashboards' nodes are all down or drained: run it where notebook servers run, rather than
+                # not at all. The service that waits for a node goes first (the next start would find it).
+                self.log.warning("%s: %s; starting it where notebook servers run (%s)", self._log_name,
+                                 refusal.log_message, placement.get("constraints") or "any node")
+                await self.remove_object()
+                self.extra_placement_spec = placement
+                return await super().start()
         except docker.errors.APIError as error:
             raise web.HTTPError(500, f"the swarm could not start this server: {error.explanation or error}") from None
+
+    async def poll(self) -> int | str | None:
+        """None while the server's task is (about to be) running on a live node; otherwise why it is not. The
+        swarm keeps a task whose node died "running" until the node is back, so the node is asked too."""
+        task = await self.get_task()
+        if not task:
+            self.log.warning("%s: service %s not found", self._log_name, self.service_name)
+            return 0
+        state = task["Status"]["State"]
+        if state not in LIVE_TASK_STATES:
+            return f"task {state}: {task['Status'].get('Err') or task['Status'].get('Message', '')}"
+        if state == "running" and task.get("NodeID"):
+            node = await self.docker("inspect_node", task["NodeID"])
+            node_state = node["Status"]["State"]
+            if node_state in DEAD_NODE_STATES:
+                hostname = node.get("Description", {}).get("Hostname", task["NodeID"][:12])
+                self.log.warning("%s: its node %s is %s", self._log_name, hostname, node_state)
+                return f"node {hostname} {node_state}"
+        return None
 
     async def get_ip_and_port(self) -> tuple[str, int]:
         """The task's own address on the hub's network, not the service's name: routed by name, a server stopped
@@ -92,7 +137,9 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
             state = status["State"].lower()
             if state == "running":
                 return
-            if state in ENDED_TASK_STATES or (state == "pending" and status.get("Err")):
+            if state == "pending" and status.get("Err"):
+                raise Unplaceable(500, f"the swarm could not run this server ({state}): {status['Err']}")
+            if state in ENDED_TASK_STATES:
                 reason = status.get("Err") or status.get("Message") or "no reason given"
                 raise web.HTTPError(500, f"the swarm could not run this server ({state}): {reason}")
             await asyncio.sleep(delay)
