@@ -29,6 +29,7 @@ def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: s
             "context": f"{contexts_dir}/{name}",
             "dockerfile": "Dockerfile",
             "tags": list(all_refs(graph, target, static)),
+            "platforms": list(matrix.platforms),  # one build of every platform, pushed as one index per tag
             "labels": static_labels(matrix, target, item.fingerprint),
             "secret": [f"id=cacert,src=${{{CA_VARIABLE}}}"],
             "cache-from": [f"type=registry,ref={repository(matrix, name)}:buildcache"],

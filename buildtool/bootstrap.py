@@ -1,4 +1,8 @@
-"""Make the Debian root image from Debian's packages (debootstrap + docker import): no registry needed."""
+"""Make the Debian root image from Debian's packages (debootstrap + docker import): no registry needed.
+
+For another platform than the machine's (`--platform`), debootstrap installs that architecture's packages, running
+their scripts under emulation (emulation.py), and BuildKit makes the image, so that its config names the platform.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from buildtool.engine import import_rootfs
+from buildtool.engine import Builder, build_rootfs_image, import_rootfs
 from buildtool.errors import BuildToolError
 from buildtool.matrix import Root
+from buildtool.platforms import KNOWN
 
 LOGGER = logging.getLogger(__name__)
 BOOTSTRAP_VERSION = "1"  # part of the root's fingerprint: bump when the steps below change
@@ -29,19 +34,24 @@ IMAGE_CHANGES = (
 )
 
 
-def root_fingerprint(root: Root) -> str:
-    return f"debootstrap/{BOOTSTRAP_VERSION}/{root.suite}/{root.variant}"
+def root_fingerprint(root: Root, foreign: str | None = None) -> str:
+    """What the root is made of; a foreign platform's (`foreign`) names its architecture too."""
+    native = f"debootstrap/{BOOTSTRAP_VERSION}/{root.suite}/{root.variant}"
+    return native if foreign is None else f"{native}/{KNOWN[foreign].debian}"
 
 
-def bootstrap_root(root: Root, ref: str, labels: dict[str, str], work_dir: Path, log: Path) -> None:
-    """debootstrap `suite` into a scratch directory, tidy it for use as an image, and import it as `ref`."""
+def bootstrap_root(root: Root, ref: str, labels: dict[str, str], work_dir: Path, log: Path,
+                   foreign: tuple[str, Builder] | None = None) -> None:
+    """debootstrap `suite` into a scratch directory, tidy it for use as an image, and import it as `ref`; with
+    `foreign` (a platform and the builder), that platform's packages, made an image of that platform."""
     _check_host()
     work_dir.mkdir(parents=True, exist_ok=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rootfs-", dir=work_dir) as scratch:
         rootfs = Path(scratch) / "rootfs"
         # No mirror argument: debootstrap's own default mirror is the one to use.
-        command = ["debootstrap", f"--variant={root.variant}", root.suite, str(rootfs)]
+        arch = [f"--arch={KNOWN[foreign[0]].debian}"] if foreign else []
+        command = ["debootstrap", *arch, f"--variant={root.variant}", root.suite, str(rootfs)]
         LOGGER.info("running %s (log: %s)", " ".join(command), log)
         with log.open("w", encoding="utf-8") as out:
             result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
@@ -49,7 +59,12 @@ def bootstrap_root(root: Root, ref: str, labels: dict[str, str], work_dir: Path,
             tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
             raise BuildToolError("debootstrap failed (log: {}):\n  {}".format(log, "\n  ".join(tail)))
         _tidy(rootfs, root.suite)
-        import_rootfs(rootfs, ref, labels, IMAGE_CHANGES)
+        if foreign is None:
+            import_rootfs(rootfs, ref, labels, IMAGE_CHANGES)
+        else:
+            platform, builder = foreign
+            build_rootfs_image(builder, rootfs, ref, labels, IMAGE_CHANGES, platform,
+                               log.with_name(f"{log.stem}-image.log"))
 
 
 def _check_host() -> None:

@@ -95,23 +95,33 @@ def plan(graph: Graph, targets: list[Target], options: BuildOptions) -> dict[str
         log = build_dir.log(target.name)
         if target.production == "bootstrap":
             root = graph.matrix.root
-            plans[target.name] = Plan(target, root_fingerprint(root), _bootstrap_step(graph, build_dir.rootfs, log))
+            fingerprint = root_fingerprint(root, foreign_platform(graph))
+            plans[target.name] = Plan(target, fingerprint, _bootstrap_step(graph, build_dir.rootfs, log))
         else:
             item = rendered[target.name]
-            plans[target.name] = Plan(target, item.fingerprint, _dockerfile_step(target, item.context, options, log))
+            step = _dockerfile_step(graph, target, item.context, options, log)
+            plans[target.name] = Plan(target, item.fingerprint, step)
     return plans
+
+
+def foreign_platform(graph: Graph) -> str | None:
+    """The platform to build for when it is not this machine's (None: the engine's own, as ever)."""
+    return graph.matrix.platform if graph.matrix.foreign_platform else None
 
 
 def _bootstrap_step(graph: Graph, rootfs: Path, log: Path) -> Callable[[str, tuple[str, ...], dict[str, str]], None]:
     def make(ref: str, _refs: tuple[str, ...], labels: dict[str, str]) -> None:
-        bootstrap_root(graph.matrix.root, ref, labels, rootfs, log)  # tagged with the other refs afterwards
+        platform = foreign_platform(graph)
+        foreign = None if platform is None else (platform, engine.detect_builder())
+        bootstrap_root(graph.matrix.root, ref, labels, rootfs, log, foreign)  # tagged with the other refs afterwards
     return make
 
 
-def _dockerfile_step(target: Target, context: Path, options: BuildOptions,
+def _dockerfile_step(graph: Graph, target: Target, context: Path, options: BuildOptions,
                      log: Path) -> Callable[[str, tuple[str, ...], dict[str, str]], None]:
     def make(_ref: str, refs: tuple[str, ...], labels: dict[str, str]) -> None:
-        engine.build_image(engine.detect_builder(), target.name, context, refs, labels, options.ca_bundle, log)
+        engine.build_image(engine.detect_builder(), target.name, context, refs, labels, options.ca_bundle, log,
+                           foreign_platform(graph))
     return make
 
 
@@ -129,7 +139,7 @@ def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.
             plan.make(ref, refs, build_labels(graph, target, options.info, plan.fingerprint))
             current = engine.image_state(ref)
         for stage, directory in target.artifacts.items():
-            export_artifacts(target, stage, options.build_dir.artifacts(directory), plan.fingerprint, options,
+            export_artifacts(graph, target, stage, options.build_dir.artifacts(directory), plan.fingerprint, options,
                              forced=status == "built")
         if target.has_python:
             refs = record_manifest(graph, target, ref, plan.fingerprint, options)
@@ -145,7 +155,7 @@ def _build_one(graph: Graph, plan: Plan, options: BuildOptions, current: engine.
     return Result(target.name, status, time.monotonic() - started, current.size if current else None)
 
 
-def export_artifacts(target: Target, stage: str, dest: Path, fingerprint: str, options: BuildOptions,
+def export_artifacts(graph: Graph, target: Target, stage: str, dest: Path, fingerprint: str, options: BuildOptions,
                      forced: bool) -> None:
     """Write a build stage's files (e.g. the hub's wheels) to `dest`, unless they are there from this very build
     input (a stamp file holds its fingerprint)."""
@@ -154,7 +164,7 @@ def export_artifacts(target: Target, stage: str, dest: Path, fingerprint: str, o
         return
     context = options.build_dir.contexts / target.name
     engine.export_stage(engine.detect_builder(), target.name, context, stage, dest, options.ca_bundle,
-                        options.build_dir.log(target.name))
+                        options.build_dir.log(target.name), foreign_platform(graph))
     dest.chmod(0o755)  # BuildKit makes it private to root; the wheels are for anyone to install
     stamp.write_text(fingerprint + "\n")
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from buildtool import engine
+from buildtool import emulation, engine, platforms
 from buildtool.bake import bake_definition
 from buildtool.build import BuildOptions, run_build
 from buildtool.buildinfo import BuildInfo
@@ -20,6 +20,8 @@ from buildtool.graph import Graph, Target, build_graph
 from buildtool.layout import BuildDir
 from buildtool.machine import JOBS_ENV, Machine, choose_jobs
 from buildtool.matrix import load_matrix
+from buildtool.platforms import KNOWN as KNOWN_PLATFORMS
+from buildtool.platforms import native as native_platform
 from buildtool.render import render_all
 from buildtool.results import Result
 from buildtool.sources import choose_source
@@ -104,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--line", default=os.environ.get("BUILDTOOL_LINE") or None, metavar="VERSION",
                         help="the JupyterHub line to work on: a version from the matrix's `lines`, or all "
                              "(default: the first, the default line; env BUILDTOOL_LINE)")
+    parser.add_argument("--platform", default=os.environ.get("BUILDTOOL_PLATFORM") or None, metavar="OS/ARCH",
+                        help="the platforms to work on: comma-separated names from the matrix's `platforms`, or all "
+                             "(default: this machine's own; another is built under emulation; env BUILDTOOL_PLATFORM)")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), metavar="DIR",
                         help="where rendered contexts and logs go (default: ./build, git-ignored)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is being done")
@@ -117,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         # Also accepted after the command (`build --stacks local ...`); the global option is the default.
         sub.add_argument("--stacks", choices=STACK_CHOICES, default=argparse.SUPPRESS, help="as the global --stacks")
         sub.add_argument("--line", default=argparse.SUPPRESS, metavar="VERSION", help="as the global --line")
+        sub.add_argument("--platform", default=argparse.SUPPRESS, metavar="OS/ARCH", help="as the global --platform")
         if targets:
             sub.add_argument("targets", nargs="*", metavar="TARGET", help="target names, or all (the default)")
         if json_output:
@@ -158,24 +164,55 @@ def _parser() -> argparse.ArgumentParser:
                    json_output=True)
     push.add_argument("--registry", metavar="HOST[:PORT]", help="push there instead of the matrix's registry")
     push.add_argument("--keep-going", "-k", action="store_true", help="after a failed push, push the others")
+    push.add_argument("--platform-tags", action="store_true",
+                      help="only each platform's own tags (x86_64-..., aarch64-...), even this machine's: its part of "
+                           "a release whose platforms are built on machines of their own; `merge` then makes the "
+                           "plain tags")
+    merge = command("merge", _merge, "make each plain tag of TARGETS the multi-platform index of the platforms' own "
+                    "tags in the registry (after `push --platform-tags` on a machine of each platform)",
+                    json_output=True)
+    merge.add_argument("--registry", metavar="HOST[:PORT]", help="the registry instead of the matrix's")
     return parser
 
 
-def _graph(args: argparse.Namespace) -> Graph:
-    """The graph of one line: the one --line names (not `all`), else the default line."""
-    matrix = load_matrix(args.matrix, None if args.line in (None, "all") else args.line)
+def _graph(args: argparse.Namespace, platform: str | None = None) -> Graph:
+    """The graph of one line (the one --line names, not `all`, else the default line) for one platform (this
+    machine's unless given)."""
+    matrix = load_matrix(args.matrix, None if args.line in (None, "all") else args.line, platform)
     choice = choose_source(matrix, args.stacks)
     print(f"stacks: {choice.source} ({choice.reason})", file=sys.stderr)
     return build_graph(matrix, choice.source)
 
 
 def _graphs(args: argparse.Namespace) -> list[Graph]:
-    """The graph of each line --line selects (`all`: every line, the default first)."""
-    first = _graph(args)
-    if args.line != "all":
-        return [first]
-    others = [load_matrix(args.matrix, line) for line in first.matrix.lines[1:]]
-    return [first, *(build_graph(matrix, first.source.name) for matrix in others)]
+    """The graph of each line --line selects (`all`: every line, the default first), for each platform
+    --platform selects (this machine's first)."""
+    platforms = _platforms(args)
+    first = _graph(args, platforms[0])
+    lines = [first.matrix.line] if args.line != "all" else list(first.matrix.lines)
+    wanted = [(line, platform) for line in lines for platform in platforms][1:]
+    return [first, *(build_graph(load_matrix(args.matrix, line, platform), first.source.name)
+                     for line, platform in wanted)]
+
+
+def _emulate(graph: Graph) -> None:
+    """A foreign platform's builds need its programs to run here: make it so, or stop with the reason."""
+    if graph.matrix.foreign_platform:
+        print(f"emulation: {emulation.ensure(graph.matrix.platform)}", file=sys.stderr)
+
+
+def _platforms(args: argparse.Namespace) -> list[str]:
+    """The platforms --platform names (`all`: the matrix's), this machine's first when it is one of them; a
+    foreign one is made runnable here first (emulation.py) or refused in one line."""
+    if args.platform is None:
+        return [native_platform()]
+    published = load_matrix(args.matrix).platforms if args.platform == "all" else ()
+    names = list(published) or [name.strip() for name in args.platform.split(",") if name.strip()]
+    unknown = [name for name in names if name not in KNOWN_PLATFORMS]
+    if unknown or not names:
+        raise UsageError(f"--platform {args.platform}: comma-separated platforms ({', '.join(KNOWN_PLATFORMS)}) "
+                         "or all expected")
+    return sorted(dict.fromkeys(names), key=lambda name: name != native_platform())
 
 
 def _build_dir(args: argparse.Namespace, graph: Graph) -> BuildDir:
@@ -197,6 +234,7 @@ def _list(args: argparse.Namespace) -> int:
             {
                 "name": t.name,
                 "line": graph.matrix.line,
+                "platform": graph.matrix.platform,
                 "kind": t.kind,
                 "parent": t.parent,
                 "built": t.built,
@@ -210,11 +248,11 @@ def _list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     width = max(len(r["name"]) for r in rows)
-    line = None
+    heading = None
     for row in rows:
-        if row["line"] != line:
-            line = row["line"]
-            print(f"JupyterHub {line}:")
+        if (row["line"], row["platform"]) != heading:
+            heading = (row["line"], row["platform"])
+            print(f"JupyterHub {row['line']}, {row['platform']}:")
         parent = row["parent"] or "-"
         origin = "" if row["built"] else " (pulled)"
         print(f"  {row['name']:<{width}}  {row['kind']:<5}  from {parent}{origin}")
@@ -248,7 +286,7 @@ def _build(args: argparse.Namespace) -> int:
     jobs = choose_jobs(args.jobs, os.environ, Machine.detect())
     graphs = _graphs(args)
     print(f"jobs: {jobs.count} ({jobs.reason})", file=sys.stderr)
-    results: list[tuple[str, Result]] = []
+    results: list[tuple[Graph, Result]] = []
     for graph in graphs:  # one line after the other: a later line reuses what an earlier one built
         selected = graph.select(args.targets)
         # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
@@ -256,29 +294,32 @@ def _build(args: argparse.Namespace) -> int:
         forced = frozenset(t.name for t in selected if t.production == "dockerfile") if args.force else frozenset()
         options = BuildOptions(_build_dir(args, graph), engine.find_ca_bundle(args.ca_cert), args.keep_going,
                                forced, BuildInfo.detect(graph.matrix.project_dir))
-        if args.line == "all":
-            print(f"JupyterHub {graph.matrix.line}:", file=sys.stderr)
+        if len(graphs) > 1:
+            print(f"JupyterHub {graph.matrix.line}, {graph.matrix.platform}:", file=sys.stderr)
+        _emulate(graph)
         line_results = run_build(graph, graph.with_ancestors(selected), options, jobs.count)
-        results += [(graph.matrix.line, result) for result in line_results]
+        results += [(graph, result) for result in line_results]
         if not args.keep_going and not all(r.ok for r in line_results):
             break
     return _report(results, args.json)
 
 
-def _report(results: list[tuple[str, Result]], as_json: bool) -> int:
+def _report(results: list[tuple[Graph, Result]], as_json: bool) -> int:
     if as_json:
-        print(json.dumps([{**result.__dict__, "line": line} for line, result in results], indent=2))
+        print(json.dumps([{**result.__dict__, "line": graph.matrix.line, "platform": graph.matrix.platform}
+                          for graph, result in results], indent=2))
     return 0 if all(result.ok for _, result in results) else EXIT_FAILURE
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    graph = _graph(args)  # the root is the same on every line
+    graph = _graphs(args)[0]  # the root is the same on every line; one platform's
+    _emulate(graph)
     root = graph.targets[graph.matrix.root.name]
     if not root.built:
         raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
     options = BuildOptions(_build_dir(args, graph), None, False, frozenset([root.name] if args.force else []),
                            BuildInfo.detect(graph.matrix.project_dir))
-    return _report([(graph.matrix.line, r) for r in run_build(graph, [root], options)], False)
+    return _report([(graph, r) for r in run_build(graph, [root], options)], False)
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -321,15 +362,46 @@ def _emit(text: str, path: Path, print_only: bool) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from buildtool.push import push_targets  # imported here: only push needs it
+    from buildtool.push import push_platforms, push_targets  # imported here: only push needs it
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    results = []
+    by_line: dict[str, list[Graph]] = {}
+    for graph in _graphs(args):
+        by_line.setdefault(graph.matrix.line, []).append(graph)
+    for graphs in by_line.values():
+        info = BuildInfo.detect(graphs[0].matrix.project_dir)
+        if args.platform_tags:  # each platform under its prefixed tags only
+            for graph in graphs:
+                results += push_targets(graph, graph.select(args.targets), info, args.registry,
+                                        _build_dir(args, graph), args.keep_going, progress,
+                                        platforms.tag_prefix(graph.matrix.platform))
+        elif len(graphs) == 1:  # one platform: its own tags (the plain ones for this machine's)
+            graph = graphs[0]
+            results += push_targets(graph, graph.select(args.targets), info, args.registry, _build_dir(args, graph),
+                                    args.keep_going, progress)
+        else:  # several: each under its prefixed tags, the plain tags as their index
+            results += push_platforms([(graph, _build_dir(args, graph)) for graph in graphs], args.targets, info,
+                                      args.registry, args.keep_going, progress)
+        if not args.keep_going and not all(r.ok for r in results):
+            break
+    if args.json:
+        print(json.dumps([r.__dict__ for r in results], indent=2))
+    return 0 if all(r.ok for r in results) else EXIT_FAILURE
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from buildtool.push import merge_platforms  # imported here: only merge needs it
 
     results = []
     for graph in _graphs(args):
+        if graph.matrix.foreign_platform:
+            continue  # one index per line names every platform
         info = BuildInfo.detect(graph.matrix.project_dir)
-        results += push_targets(graph, graph.select(args.targets), info, args.registry, _build_dir(args, graph),
-                                args.keep_going, lambda line: print(line, file=sys.stderr, flush=True))
-        if not args.keep_going and not all(r.ok for r in results):
-            break
+        results += merge_platforms(graph, graph.select(args.targets), info, args.registry,
+                                   lambda line: print(line, file=sys.stderr, flush=True))
     if args.json:
         print(json.dumps([r.__dict__ for r in results], indent=2))
     return 0 if all(r.ok for r in results) else EXIT_FAILURE

@@ -54,6 +54,12 @@ class Builder:
         build = [self.cli, "buildx", "build"] if self.kind == "buildx" else [self.cli, "build"]
         return [*build, "--target", stage, "--output", f"type=local,dest={dest}"]
 
+    @staticmethod
+    def platform_options(platform: str | None) -> list[str]:
+        """Build for `platform` (None: the engine's own); its config records it, as `docker image inspect`'s
+        Architecture shows."""
+        return [] if platform is None else ["--platform", platform]
+
     def environment(self) -> dict[str, str]:
         return {**os.environ, "DOCKER_BUILDKIT": "1"}
 
@@ -177,9 +183,11 @@ def build_image(
     labels: Mapping[str, str],
     ca_bundle: Path | None,
     log: Path,
+    platform: str | None = None,
 ) -> None:
-    """Build `context` into an image tagged `refs`; output goes to `log`, its tail into BuildFailed."""
-    command = [*builder.command(), "--progress=plain"]
+    """Build `context` into an image tagged `refs` (for `platform`, None: the engine's own); output goes to
+    `log`, its tail into BuildFailed."""
+    command = [*builder.command(), *builder.platform_options(platform), "--progress=plain"]
     for ref in refs:
         command += ["--tag", ref]
     for key, value in sorted(labels.items()):
@@ -188,12 +196,13 @@ def build_image(
 
 
 def export_stage(builder: Builder, target: str, context: Path, stage: str, dest: Path, ca_bundle: Path | None,
-                 log: Path) -> None:
+                 log: Path, platform: str | None = None) -> None:
     """Write the filesystem of build stage `stage` of `context` to `dest` (emptied first). Run after the image's
     own build, every step comes from BuildKit's cache."""
     if dest.exists():
         shutil.rmtree(dest)
-    command = [*builder.export_command(stage, dest), "--progress=plain", *_ca_secret(ca_bundle), str(context)]
+    command = [*builder.export_command(stage, dest), *builder.platform_options(platform), "--progress=plain",
+               *_ca_secret(ca_bundle), str(context)]
     _run_build(builder, target, command, log, append=True)
 
 
@@ -280,6 +289,22 @@ def import_rootfs(rootfs: Path, ref: str, labels: Mapping[str, str], changes: Se
         tar.wait()
     if result.returncode != 0 or tar.returncode != 0:
         raise EngineError(f"docker import of {rootfs} as {ref} failed: {_first_line(result.stderr)}")
+
+
+def build_rootfs_image(builder: Builder, rootfs: Path, ref: str, labels: Mapping[str, str], changes: Sequence[str],
+                       platform: str, log: Path) -> None:
+    """Make an image of a root filesystem for another platform than the engine's: `docker import --platform` does
+    not record it on engine 20.10, a BuildKit build from scratch does. The tree goes in as a tar (ADD keeps its
+    owners and modes; COPY would make every file root's), beside a Dockerfile of `changes`."""
+    context = rootfs.parent / "image"
+    context.mkdir(exist_ok=True)
+    tar = subprocess.run(["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(context / "rootfs.tar"), "."],
+                         capture_output=True, text=True)
+    if tar.returncode != 0:
+        raise EngineError(f"tar of {rootfs} failed: {_first_line(tar.stderr)}")
+    (context / "Dockerfile").write_text("\n".join(["FROM scratch", "ADD rootfs.tar /", *changes]) + "\n",
+                                       encoding="utf-8")
+    build_image(builder, ref, context, [ref], labels, None, log, platform)
 
 
 def _run_quiet(command: list[str]) -> str | None:

@@ -6,7 +6,7 @@ from buildtool.buildinfo import BuildInfo
 from buildtool.fingerprint import FINGERPRINT_LABEL
 from buildtool.graph import Graph, Target
 from buildtool.matrix import Matrix
-from buildtool.tags import primary_ref, primary_tag
+from buildtool.tags import primary_ref, release_tag
 
 
 def static_labels(matrix: Matrix, target: Target, fingerprint: str) -> dict[str, str]:
@@ -15,7 +15,7 @@ def static_labels(matrix: Matrix, target: Target, fingerprint: str) -> dict[str,
         "org.opencontainers.image.title": target.name,
         "org.opencontainers.image.description": target.description,
         "org.opencontainers.image.source": matrix.source,
-        "org.opencontainers.image.version": primary_tag(matrix, target),
+        "org.opencontainers.image.version": release_tag(matrix, target),
         FINGERPRINT_LABEL: fingerprint,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from buildtool import platforms
 from buildtool.matrix import Matrix
 
 
@@ -14,8 +15,11 @@ class BuildDir:
 
     def for_line(self, matrix: Matrix) -> BuildDir:
         """The default JupyterHub line's build directory is the root; another line's, ROOT/lines/<version>
-        (the lines' targets have the same names)."""
-        return self if matrix.default_line else BuildDir(self.root / "lines" / matrix.line)
+        (the lines' targets have the same names). Within it, a foreign platform's is platforms/<machine>."""
+        line = self if matrix.default_line else BuildDir(self.root / "lines" / matrix.line)
+        if not matrix.foreign_platform:
+            return line
+        return BuildDir(line.root / "platforms" / platforms.KNOWN[matrix.platform].machine)
 
     @property
     def contexts(self) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from types import MappingProxyType
@@ -12,6 +12,8 @@ from typing import Any
 
 from buildtool import installed
 from buildtool.errors import MatrixError, Problem, UsageError
+from buildtool.platforms import KNOWN as KNOWN_PLATFORMS
+from buildtool.platforms import native as native_platform
 from buildtool.schema import MISSING, PLACEHOLDER, Reader
 from buildtool.yamlsrc import load_yaml
 
@@ -153,6 +155,14 @@ class Matrix:
     layers: Path  # the singleuser images' Dockerfile.j2, next to each framework's template and files
     lines: tuple[str, ...]  # the JupyterHub lines built, by their JupyterHub version; the first is the default
     line: str  # the line this matrix was loaded for: its versions are in `versions`
+    platforms: tuple[str, ...] = (native_platform(),)  # the platforms published, as one multi-platform tag each
+    platform: str = native_platform()  # the platform this matrix was loaded for
+
+    @property
+    def foreign_platform(self) -> bool:
+        """Whether its images are for another platform than this machine's (built under emulation, their local
+        tags prefixed: platforms.tag_prefix)."""
+        return self.platform != native_platform()
 
     @property
     def project_dir(self) -> Path:
@@ -164,15 +174,17 @@ class Matrix:
         return self.line == self.lines[0]
 
 
+OPTIONAL_KEYS = ("platforms",)
 TOP_KEYS = (
     "registry", "owner", "source", "versions", "lines", "tags", "sources", "root", "stacks", "layers", "frameworks",
     "images", "hub",
 )
 
 
-def load_matrix(path: Path, line: str | None = None) -> Matrix:
-    """Parse and validate `path` for one JupyterHub line (the default when None); raise MatrixError listing
-    every problem found, UsageError for a line the matrix does not have."""
+def load_matrix(path: Path, line: str | None = None, platform: str | None = None) -> Matrix:
+    """Parse and validate `path` for one JupyterHub line (the default when None) and one platform (this
+    machine's when None); raise MatrixError listing every problem found, UsageError for a line or platform the
+    matrix does not have."""
     data, lines = load_yaml(path)
     reader = Reader(str(path), lines)
     if data is None:
@@ -181,11 +193,27 @@ def load_matrix(path: Path, line: str | None = None) -> Matrix:
     if not isinstance(data, dict):
         raise MatrixError([Problem(str(path), "", f"a mapping at the top level expected, got {type(data).__name__}",
                                    1)])
-    reader.mapping(data, "", required=TOP_KEYS)
+    reader.mapping(data, "", required=TOP_KEYS, optional=OPTIONAL_KEYS)
     matrix = _build(reader, data, path, line)
+    published = _platforms(reader, data.get("platforms", MISSING))
     if reader.problems:
         raise MatrixError(reader.problems)
-    return matrix
+    chosen = platform or native_platform()
+    if chosen not in published:
+        which = "this machine's platform " if platform is None else ""
+        raise UsageError(f"{which}{chosen} is not in {path}'s platforms ({', '.join(published)})")
+    return replace(matrix, platforms=published, platform=chosen)
+
+
+def _platforms(r: Reader, value: Any) -> tuple[str, ...]:
+    """The platforms published; without the key, this machine's alone."""
+    if value is MISSING:
+        return (native_platform(),)
+    found = r.string_list(value, "platforms", allow_empty=False)
+    for i, name in enumerate(found):
+        if name and name not in KNOWN_PLATFORMS:
+            r.problem(f"platforms[{i}]", f"one of {', '.join(KNOWN_PLATFORMS)} expected, got {name!r}")
+    return found
 
 
 def _build(r: Reader, data: dict[str, Any], path: Path, line: str | None) -> Matrix:

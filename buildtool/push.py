@@ -4,17 +4,17 @@ SBOM beside it, tagged by cosign's convention (`sha256-<hex of the image's diges
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from buildtool import engine, manifest, sbom
+from buildtool import engine, manifest, platforms, sbom
 from buildtool.buildinfo import BuildInfo
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
 from buildtool.layout import BuildDir
-from buildtool.registry import cosign_tag, push_artifact
-from buildtool.tags import all_refs, primary_ref
+from buildtool.registry import cosign_tag, push_artifact, push_index, tags_and_digests
+from buildtool.tags import all_refs, primary_ref, release_tag
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class PushResult:
     digest: str | None
     ok: bool
     detail: str = ""
-    kind: Literal["image", "sbom"] = "image"  # an SBOM's reference is its cosign tag, its digest its manifest's
+    # An SBOM's reference is its cosign tag, its digest its manifest's; an index's, the plain tag of several platforms.
+    kind: Literal["image", "sbom", "index"] = "image"
 
 
 def push_targets(
@@ -35,15 +36,18 @@ def push_targets(
     build_dir: BuildDir,
     keep_going: bool,
     progress: Callable[[str], None],
+    prefix: str | None = None,
 ) -> list[PushResult]:
-    """Push each target's tags, then its SBOM; with `keep_going`, a failure does not stop the other targets."""
+    """Push each target's tags (after `prefix`; default: as the local image has them), then its SBOM; with
+    `keep_going`, a failure does not stop the other targets."""
     results: list[PushResult] = []
     for target in targets:
         local = primary_ref(graph.matrix, target)
         found, unreadable = _read_manifest(graph, target, local, info, build_dir)
         host = registry or graph.matrix.registry
         pushed: list[PushResult] = []
-        for ref in all_refs(graph, target, info, registry, image_values=found.image_values() if found else {}):
+        values = found.image_values() if found else {}
+        for ref in all_refs(graph, target, info, registry, image_values=values, prefix=prefix):
             result = _push_one(target.name, local, ref, host)
             outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
             progress(f"{target.name}: {ref} {outcome}")
@@ -63,6 +67,106 @@ def push_targets(
         if results and not results[-1].ok and not keep_going:
             break
     return results
+
+
+def push_platforms(
+    graphs: Sequence[tuple[Graph, BuildDir]],
+    names: Sequence[str],
+    info: BuildInfo,
+    registry: str | None,
+    keep_going: bool,
+    progress: Callable[[str], None],
+) -> list[PushResult]:
+    """Each platform's images under its own tags (docker-stacks' prefixes: `x86_64-<tag>`, `aarch64-<tag>`) with
+    their SBOMs, then every tag they share as the OCI image index of them (`<tag>`: what `docker pull` on any of
+    these platforms takes)."""
+    results: list[PushResult] = []
+    shared: dict[tuple[str, str], dict[str, str]] = {}  # (target, plain reference) -> platform -> image digest
+    for graph, build_dir in graphs:
+        prefix = platforms.tag_prefix(graph.matrix.platform)
+        pushed = push_targets(graph, graph.select(list(names)), info, registry, build_dir, keep_going, progress,
+                              prefix)
+        results += pushed
+        for result in pushed:
+            if result.kind == "image" and result.ok and result.digest:
+                repository, tag = result.reference.rsplit(":", 1)
+                plain = f"{repository}:{tag.removeprefix(prefix)}"
+                shared.setdefault((result.target, plain), {})[graph.matrix.platform] = result.digest
+        if not keep_going and not all(r.ok for r in results):
+            return results
+    wanted = {graph.matrix.platform for graph, _ in graphs}
+    for (target, plain), digests in shared.items():
+        if set(digests) != wanted:
+            progress(f"{target}: {plain} not made an index: only {', '.join(sorted(digests))} have this tag")
+            continue
+        repository, tag = plain.rsplit(":", 1)
+        try:
+            result = PushResult(target, plain, push_index(repository, tag, digests), True, kind="index")
+        except BuildToolError as exc:
+            result = PushResult(target, plain, None, False, f"index push failed: {exc}", kind="index")
+        outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
+        progress(f"{target}: {plain} index of {', '.join(sorted(digests))} {outcome}")
+        results.append(result)
+        if not result.ok and not keep_going:
+            break
+    return results
+
+
+def merge_platforms(
+    graph: Graph,
+    targets: list[Target],
+    info: BuildInfo,
+    registry: str | None,
+    progress: Callable[[str], None],
+) -> list[PushResult]:
+    """Make each plain tag the index of the matrix's platforms' own tags, from what the registry has (when every
+    platform was pushed by a machine of its own: the workflow's runners). Only tags that name this build's images
+    are merged: those whose image is the one of the release tag (`{git_sha}`'s, where the policy has it) on every
+    platform, so that a platform whose push failed never pairs its old image with another's new one."""
+    results: list[PushResult] = []
+    for target in targets:
+        repository = all_refs(graph, target, info, registry, prefix="")[0].rsplit(":", 1)[0]
+        anchor = _anchor_tag(graph, target, info)
+        try:
+            tags = tags_and_digests(repository)
+        except BuildToolError as exc:
+            results.append(PushResult(target.name, repository, None, False, f"listing tags failed: {exc}", "index"))
+            progress(f"{target.name}: FAILED: {results[-1].detail}")
+            continue
+        prefixes = {platform: platforms.tag_prefix(platform) for platform in graph.matrix.platforms}
+        anchors = {platform: tags[prefix + anchor] for platform, prefix in prefixes.items() if prefix + anchor in tags}
+        if len(anchors) != len(prefixes):
+            missing = ", ".join(p for p in prefixes if p not in anchors)
+            results.append(PushResult(target.name, f"{repository}:{anchor}", None, False,
+                                      f"no {anchor} tag of {missing} in the registry", "index"))
+            progress(f"{target.name}: FAILED: {results[-1].detail}")
+            continue
+        first = prefixes[graph.matrix.platforms[0]]
+        plain_tags = [tag.removeprefix(first) for tag in tags if tag.startswith(first)]
+        for tag in plain_tags:
+            digests = {platform: tags.get(prefix + tag) for platform, prefix in prefixes.items()}
+            if digests != anchors:
+                continue  # another build's images (or not every platform's)
+            try:
+                result = PushResult(target.name, f"{repository}:{tag}", push_index(repository, tag, anchors), True,
+                                    kind="index")
+            except BuildToolError as exc:
+                result = PushResult(target.name, f"{repository}:{tag}", None, False, f"index push failed: {exc}",
+                                    kind="index")
+            outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
+            progress(f"{target.name}: {result.reference} index of {', '.join(anchors)} {outcome}")
+            results.append(result)
+    return results
+
+
+def _anchor_tag(graph: Graph, target: Target, info: BuildInfo) -> str:
+    """The tag that names this build's image alone: the commit's (`{git_sha}`) when the policy has one, else the
+    release tag."""
+    for template in target.tag_templates:
+        commit = all_refs(graph, dataclasses.replace(target, tag_templates=(template,)), info, prefix="")
+        if "{git_sha}" in template and commit:
+            return commit[0].rsplit(":", 1)[1]
+    return release_tag(graph.matrix, target)
 
 
 def _read_manifest(graph: Graph, target: Target, local: str, info: BuildInfo,

@@ -1,5 +1,6 @@
-"""Artifacts beside an image in its registry (its SBOM), through the registry's HTTP API v2: docker pushes images
-only, and this is no docker command (engine.py runs those).
+"""Artifacts beside an image in its registry (its SBOM) and multi-platform indexes, through the registry's HTTP API
+v2: docker pushes images only, and this is no docker command (engine.py runs those). The index is one request
+here; `docker manifest` would need the experimental CLI of engine 20.10 and `--insecure` for a loopback registry.
 
 A loopback registry is spoken to over http, as the engine does; any other over https, with `docker login`'s
 credentials from the docker config and the bearer-token flow most registries use (only the loopback path is
@@ -14,6 +15,7 @@ import ipaddress
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +26,9 @@ from buildtool.errors import BuildToolError
 from buildtool.tags import DOCKER_HUB
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+# What `docker push` stores (engine 20.10: Docker's schema 2), or an OCI manifest (buildx and newer engines).
+MANIFEST_TYPES = f"application/vnd.docker.distribution.manifest.v2+json, {OCI_MANIFEST}"
 # The OCI empty config, as OCI 1.1 says an artifact without a config of its own has (docker-registry 2.8 takes it).
 EMPTY_CONFIG = "application/vnd.oci.empty.v1+json"
 EMPTY_BLOB = b"{}"
@@ -61,6 +66,38 @@ def push_artifact(repository: str, tag: str, blob: bytes, media_type: str, title
     if stored != digest:
         raise RegistryError(f"{api.host} stored the manifest of {tag} as {stored}, not {digest}")
     return digest
+
+
+def push_index(repository: str, tag: str, manifests: Mapping[str, str]) -> str:
+    """Tag `tag` in `repository` as the OCI image index of `manifests` (platform `os/arch` -> the digest of that
+    platform's image manifest, already in the repository); returns the index's digest. Each entry's media type
+    and size are the registry's own answer for it."""
+    api = Registry(*split(repository))
+    entries = []
+    for platform, digest in sorted(manifests.items()):
+        found = api.call("HEAD", f"{api.base}/manifests/{digest}", 200, headers={"Accept": MANIFEST_TYPES})
+        os_name, architecture = platform.split("/", 1)
+        entries.append({"mediaType": found.headers["Content-Type"], "digest": digest,
+                        "size": int(found.headers["Content-Length"]),
+                        "platform": {"architecture": architecture, "os": os_name}})
+    body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries},
+                      separators=(",", ":")).encode()
+    api.call("PUT", f"{api.base}/manifests/{tag}", 201, data=body, headers={"Content-Type": OCI_INDEX})
+    return _digest(body)
+
+
+def tags_and_digests(repository: str) -> dict[str, str]:
+    """Every tag of `repository` with the digest of the manifest it names (empty when the repository is not
+    there)."""
+    api = Registry(*split(repository))
+    listed = api.call("GET", f"{api.base}/tags/list", 200, 404)
+    tags = (listed.json().get("tags") or []) if listed.status_code == 200 else []
+    found = {}
+    for tag in tags:
+        answer = api.call("HEAD", f"{api.base}/manifests/{tag}", 200, headers={"Accept": f"{MANIFEST_TYPES}, "
+                                                                                        f"{OCI_INDEX}"})
+        found[tag] = answer.headers["Docker-Content-Digest"]
+    return found
 
 
 def split(repository: str) -> tuple[str, str]:

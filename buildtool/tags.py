@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from buildtool import platforms
 from buildtool.buildinfo import BuildInfo
 from buildtool.graph import Graph, Target
 from buildtool.matrix import Matrix
@@ -20,9 +21,20 @@ def repository(matrix: Matrix, name: str, registry: str | None = None) -> str:
     return f"{prefix}{matrix.owner}/{name}"
 
 
-def primary_tag(matrix: Matrix, target: Target) -> str:
-    """The first tag of the target's policy: pinned versions only."""
+def local_prefix(matrix: Matrix) -> str:
+    """What a foreign platform's images' tags start with here (`aarch64-` on an x86_64 machine), so that they
+    never take the native images' tags; the native platform's tags are the plain ones."""
+    return platforms.tag_prefix(matrix.platform) if matrix.foreign_platform else ""
+
+
+def release_tag(matrix: Matrix, target: Target) -> str:
+    """The first tag of the target's policy (pinned versions only), as published: the release it is."""
     return _fill(target.tag_templates[0], matrix.versions)
+
+
+def primary_tag(matrix: Matrix, target: Target) -> str:
+    """The first tag of the target's policy, as the local image has it (a foreign platform's prefixed)."""
+    return local_prefix(matrix) + release_tag(matrix, target)
 
 
 def primary_ref(matrix: Matrix, target: Target) -> str:
@@ -34,11 +46,12 @@ def primary_ref(matrix: Matrix, target: Target) -> str:
 
 def all_refs(
     graph: Graph, target: Target, info: BuildInfo, registry: str | None = None,
-    image_values: Mapping[str, str] | None = None,
+    image_values: Mapping[str, str] | None = None, prefix: str | None = None,
 ) -> tuple[str, ...]:
-    """Every reference a built target is tagged with: its tag templates filled in. `image_values` are read
-    from the built image (`python`, and each installed package's version, which the frameworks' tags name:
-    manifest.py); a tag needing a value that is not known (yet) is left out."""
+    """Every reference a built target is tagged with: its tag templates filled in, after `prefix` (default:
+    the local one, `local_prefix`). `image_values` are read from the built image (`python`, and each installed
+    package's version, which the frameworks' tags name: manifest.py); a tag needing a value that is not known
+    (yet) is left out."""
     matrix = graph.matrix
     values = {**matrix.versions, "build_date": info.build_date, **(image_values or {})}
     if info.git_sha:
@@ -47,7 +60,8 @@ def all_refs(
     refs = []
     for template in target.tag_templates:
         if all(name in values for name in PLACEHOLDER.findall(template)):
-            refs.append(f"{repository(matrix, target.name, registry)}:{_fill(template, values)}")
+            tag = (local_prefix(matrix) if prefix is None else prefix) + _fill(template, values)
+            refs.append(f"{repository(matrix, target.name, registry)}:{tag}")
     return tuple(dict.fromkeys(refs))
 
 

@@ -2,8 +2,10 @@
 
 Each job builds its image on every JupyterHub line of the matrix (its ancestors come from the registry once a
 parent job has pushed them, or are built in the job otherwise), runs that image's Docker tests and, on the
-default branch, pushes every tag.
-Registry credentials come from the repository's secrets REGISTRY_USERNAME and REGISTRY_TOKEN.
+default branch, pushes every tag. With several platforms, each job runs once per platform on a runner of that
+platform (native builds: emulation would make the full matrix several times slower), pushes that platform's own
+tags (`x86_64-...`, `aarch64-...`), and a last job makes each plain tag the index of them (`merge`), as Jupyter
+Docker Stacks do. Registry credentials come from the repository's secrets REGISTRY_USERNAME and REGISTRY_TOKEN.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ HEADER = (
     "# A test fails when this file is out of date with the matrix.\n"
 )
 ON_DEFAULT_BRANCH = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+# GitHub's hosted runners of each platform.
+RUNNERS = {"linux/amd64": "ubuntu-latest", "linux/arm64": "ubuntu-24.04-arm"}
 
 
 def workflow_yaml(graph: Graph) -> str:
@@ -35,29 +39,39 @@ def workflow(graph: Graph) -> dict[str, Any]:
             "steps": [*_prepare(), {"name": "Unit tests", "run": "python -m pytest -m 'not docker'"}],
         }
     }
+    several = len(graph.matrix.platforms) > 1
+    push = "push --platform-tags" if several else "push"
+    # Each platform is tested on its own runner: the emulated build of another platform's chain is for machines
+    # without one (tests/docker/test_platforms.py).
+    test_args = " -- --ignore=tests/docker/test_platforms.py" if several else ""
+    images = []
     for target in graph.select(["all"]):
         if target.production != "dockerfile":
             continue  # the root is made by `bootstrap` inside each job that needs it
         parent = graph.targets[target.parent] if target.parent else None
         needs = ["unit", *([_job(parent.name)] if parent is not None and parent.production == "dockerfile" else [])]
-        jobs[_job(target.name)] = {
-            "needs": needs,
+        job: dict[str, Any] = {"needs": needs, "runs-on": "ubuntu-latest"}
+        if several:  # one job per platform, on a runner of that platform: each builds its own (`--platform` default)
+            job["strategy"] = {"matrix": {"include": [{"platform": p, "runner": RUNNERS[p]}
+                                                      for p in graph.matrix.platforms]}}
+            job["runs-on"] = "${{ matrix.runner }}"
+        job["steps"] = [
+            *_prepare(),
+            _login(graph),
+            {"name": f"Build {target.name}", "run": f"python -m buildtool {stacks} build {target.name}"},
+            {"name": f"Test {target.name}", "run": f"python -m buildtool {stacks} test {target.name}{test_args}"},
+            {"name": f"Push {target.name}", "if": ON_DEFAULT_BRANCH,
+             "run": f"python -m buildtool {stacks} {push} {target.name}"},
+        ]
+        jobs[_job(target.name)] = job
+        images.append(target.name)
+    if several:
+        jobs["merge"] = {
+            "needs": [_job(name) for name in images],
+            "if": ON_DEFAULT_BRANCH,
             "runs-on": "ubuntu-latest",
-            "steps": [
-                *_prepare(),
-                {
-                    "name": "Log in to the registry",
-                    "if": ON_DEFAULT_BRANCH,
-                    "run": f'echo "$REGISTRY_TOKEN" | docker login {graph.matrix.registry} '
-                           '--username "$REGISTRY_USERNAME" --password-stdin',
-                    "env": {"REGISTRY_USERNAME": "${{ secrets.REGISTRY_USERNAME }}",
-                            "REGISTRY_TOKEN": "${{ secrets.REGISTRY_TOKEN }}"},
-                },
-                {"name": f"Build {target.name}", "run": f"python -m buildtool {stacks} build {target.name}"},
-                {"name": f"Test {target.name}", "run": f"python -m buildtool {stacks} test {target.name}"},
-                {"name": f"Push {target.name}", "if": ON_DEFAULT_BRANCH,
-                 "run": f"python -m buildtool {stacks} push {target.name}"},
-            ],
+            "steps": [*_prepare(), _login(graph),
+                      {"name": "One tag for every platform", "run": f"python -m buildtool {stacks} merge all"}],
         }
     return {
         "name": "images",
@@ -66,6 +80,17 @@ def workflow(graph: Graph) -> dict[str, Any]:
         "concurrency": {"group": "images-${{ github.ref }}", "cancel-in-progress": True},
         "env": {"CI": "true"},
         "jobs": jobs,
+    }
+
+
+def _login(graph: Graph) -> dict[str, Any]:
+    return {
+        "name": "Log in to the registry",
+        "if": ON_DEFAULT_BRANCH,
+        "run": f'echo "$REGISTRY_TOKEN" | docker login {graph.matrix.registry} '
+               '--username "$REGISTRY_USERNAME" --password-stdin',
+        "env": {"REGISTRY_USERNAME": "${{ secrets.REGISTRY_USERNAME }}",
+                "REGISTRY_TOKEN": "${{ secrets.REGISTRY_TOKEN }}"},
     }
 
 

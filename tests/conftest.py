@@ -13,6 +13,7 @@ import pytest
 from _pytest.mark.expression import Expression
 from filelock import FileLock
 
+from buildtool import emulation
 from buildtool.build import BuildOptions, build_targets
 from buildtool.buildinfo import BuildInfo
 from buildtool.engine import find_ca_bundle
@@ -138,10 +139,11 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")  # set by pytest-xdist in its workers
 
 
-def _matrix_under_test(line: str | None = None) -> Matrix:
+def _matrix_under_test(line: str | None = None, platform: str | None = None) -> Matrix:
     """The matrix the Docker tests run on (BUILDTOOL_MATRIX), for `line` or else BUILDTOOL_LINE, else the default
-    JupyterHub line."""
-    return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)), line or os.environ.get("BUILDTOOL_LINE"))
+    JupyterHub line; for `platform`, else this machine's."""
+    return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)), line or os.environ.get("BUILDTOOL_LINE"),
+                       platform)
 
 
 @pytest.fixture(scope="session")
@@ -149,10 +151,10 @@ def matrix() -> Matrix:
     return load_matrix(MATRIX_PATH)
 
 
-def graph_under_test(line: str | None = None) -> Graph:
+def graph_under_test(line: str | None = None, platform: str | None = None) -> Graph:
     """The graph the Docker tests run on: BUILDTOOL_MATRIX / BUILDTOOL_STACKS / BUILDTOOL_LINE (set by
-    `buildtool test`), or another JupyterHub `line` of that matrix."""
-    matrix = _matrix_under_test(line)
+    `buildtool test`), or another JupyterHub `line` or `platform` of that matrix."""
+    matrix = _matrix_under_test(line, platform)
     return build_graph(matrix, choose_source(matrix, os.environ.get("BUILDTOOL_STACKS", "auto")).source)
 
 
@@ -176,27 +178,34 @@ def graph(docker_client: docker.DockerClient) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def build_on_line(graph: Graph) -> Callable[[str | None, str], str]:
-    """Build a target (and its ancestors) of a JupyterHub line (None: the line under test) once per session,
-    reusing up-to-date images; returns its reference. One worker builds at a time, the others wait."""
-    done: dict[tuple[str, str], str] = {}
-    graphs = {graph.matrix.line: graph}
+def build_on_line(graph: Graph) -> Callable[..., str]:
+    """Build a target (and its ancestors) of a JupyterHub line (None: the line under test), for a platform (None:
+    this machine's; another under emulation), once per session, reusing up-to-date images; returns its reference.
+    One worker builds at a time, the others wait."""
+    done: dict[tuple[str, str, str], str] = {}
+    graphs = {(graph.matrix.line, graph.matrix.platform): graph}
     info = BuildInfo.detect(PROJECT_DIR)
     (PROJECT_DIR / "build").mkdir(exist_ok=True)
 
-    def build(line: str | None, name: str) -> str:
-        line_graph = graphs.setdefault(line or graph.matrix.line, graph_under_test(line))
-        key = (line_graph.matrix.line, name)
+    def build(line: str | None, name: str, platform: str | None = None) -> str:
+        wanted = (line or graph.matrix.line, platform or graph.matrix.platform)
+        line_graph = graphs.setdefault(wanted, graph_under_test(line, platform))
+        key = (*wanted, name)
         if key not in done:
             target = line_graph.targets[name]
             options = BuildOptions(
                 build_dir=BuildDir(PROJECT_DIR / "build").for_line(line_graph.matrix),
                 ca_bundle=find_ca_bundle(None), keep_going=False, force=frozenset(), info=info,
             )
+            if line_graph.matrix.foreign_platform:
+                try:
+                    emulation.ensure(line_graph.matrix.platform)
+                except emulation.EmulationUnavailable as error:
+                    pytest.fail(f"building {name} for {line_graph.matrix.platform}: {error}", pytrace=False)
             with FileLock(PROJECT_DIR / "build" / "test-builds.lock"):
                 results = build_targets(line_graph, line_graph.with_ancestors([target]), options, QuietReporter())
             if not all(r.ok for r in results):
-                pytest.fail(f"building {name} (JupyterHub {key[0]}) failed:\n{summary_table(results)}\n"
+                pytest.fail(f"building {name} (JupyterHub {key[0]}, {key[1]}) failed:\n{summary_table(results)}\n"
                             + "\n".join(r.detail for r in results if r.detail), pytrace=False)
             done[key] = primary_ref(line_graph.matrix, target)
         return done[key]

@@ -104,6 +104,10 @@ BAD_INPUTS = {
     "misnamed layer template": ("    template: shiny.j2\n", "    template: shinny.j2\n",
                                 "frameworks.shiny.template: an existing file expected, shinny.j2 does not exist",
                                 "template: shinny.j2"),
+    "unknown platform": ("platforms: [linux/amd64, linux/arm64]\n", "platforms: [linux/amd64, linux/s390x]\n",
+                         "platforms[1]: one of linux/amd64, linux/arm64 expected, got 'linux/s390x'", "platforms:"),
+    "platform listed twice": ("platforms: [linux/amd64, linux/arm64]\n", "platforms: [linux/arm64, linux/arm64]\n",
+                              "platforms[1]: 'linux/arm64' is listed twice", "platforms:"),
     "stack template without Dockerfile.j2": ("    template: stack\n", "    template: stacks\n",
                                              "stacks.py-stack.template: a directory holding Dockerfile.j2 "
                                              "expected, stacks/Dockerfile.j2 does not exist",

@@ -1,0 +1,132 @@
+"""Another platform's images, built here under emulation: the chain of the smallest voila image (the root from
+Debian's packages for that architecture, the stacks under it, the image), each recorded as that platform; a
+container of it runs that machine's programs and serves a voila dashboard through jhsingle-native-proxy as the hub
+would; and `push` of both platforms gives one tag naming both (an OCI image index) from which `docker pull
+--platform` takes the matching image."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import docker
+import docker.errors
+import pytest
+import requests
+
+from buildtool import platforms
+from buildtool.graph import Graph
+from buildtool.registry import OCI_INDEX
+from buildtool.tags import primary_ref
+from tests.conftest import PROJECT_DIR, graph_under_test
+from tests.docker.containers import TrackedContainer, ip_address
+from tests.docker.test_dashboards import (
+    APPS_DIR,
+    BASE_URL,
+    FIXTURES,
+    _wait_until_served,
+    cdsdashboards_command,
+    cdsdashboards_env,
+)
+from tests.registry import running_registry
+
+WITH_FRAMEWORK = "voila"
+FIRST_ONLY = True  # the smallest voila image: emulation makes every build several times slower
+
+
+@pytest.fixture(scope="module")
+def foreign(graph: Graph) -> Graph:
+    """The graph of the first platform the matrix publishes that is not this machine's."""
+    others = [name for name in graph.matrix.platforms if name != graph.matrix.platform]
+    if not others:
+        pytest.skip(f"the matrix publishes {graph.matrix.platform} alone")
+    return graph_under_test(graph.matrix.line, others[0])
+
+
+@pytest.fixture(scope="module")
+def foreign_image(build_on_line: Callable[..., str], foreign: Graph, image_name: str) -> str:
+    return build_on_line(None, image_name, foreign.matrix.platform)
+
+
+def _architecture(client: docker.DockerClient, ref: str) -> str:
+    attrs = client.images.get(ref).attrs
+    return f"{attrs['Os']}/{attrs['Architecture']}"
+
+
+def test_the_chain_is_built_for_the_other_platform_and_recorded_as_it(
+        foreign_image: str, foreign: Graph, image_name: str, image: str, docker_client: docker.DockerClient) -> None:
+    wanted = foreign.matrix.platform
+    chain = foreign.chain(image_name)
+    assert [t.kind for t in chain][-1] == "root", "the chain starts at the root"
+    for target in chain:
+        assert _architecture(docker_client, primary_ref(foreign.matrix, target)) == wanted, target.name
+    assert _architecture(docker_client, image) == platforms.native()  # this machine's own, beside it
+
+
+def test_a_container_of_it_runs_that_machines_programs_and_serves_voila_through_the_proxy(
+        foreign_image: str, foreign: Graph, docker_client: docker.DockerClient) -> None:
+    container = TrackedContainer(docker_client, foreign_image)
+    try:
+        machine = container.check(["uname", "-m"]).strip()
+        assert machine == platforms.KNOWN[foreign.matrix.platform].machine
+        app_dir = FIXTURES / "voila"
+        entry = next(p for p in sorted(app_dir.iterdir()) if p.stem == "app")
+        expected = (app_dir / "expected.txt").read_text().strip()
+        launcher = foreign.matrix.frameworks["voila"].launcher.as_config()
+        presentation_path = f"{APPS_DIR}/voila/{entry.name}"
+        server = container.start(
+            cdsdashboards_command(foreign.matrix.hub.presentation_cmd, launcher, presentation_path),
+            environment=cdsdashboards_env(launcher, presentation_path),
+            volumes={str(app_dir): {"bind": f"{APPS_DIR}/voila", "mode": "ro"}},
+        )
+        url = f"http://{ip_address(server)}:8888{BASE_URL}"
+        _wait_until_served(url, server, timeout=600)  # an emulated kernel starts slowly
+        page = requests.get(url, timeout=300)
+        assert page.status_code == 200 and expected in page.text, page.text[-2000:]
+    finally:
+        container.remove()
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_registry(tmp_path_factory.mktemp("registry")) as address:
+        yield address
+
+
+def test_push_of_both_platforms_gives_one_index_that_pulls_by_platform(
+        registry: str, foreign_image: str, image: str, image_name: str, foreign: Graph, graph: Graph,
+        docker_client: docker.DockerClient) -> None:
+    wanted = [graph.matrix.platform, foreign.matrix.platform]
+    result = subprocess.run(
+        [sys.executable, "-m", "buildtool", "--stacks", graph.source.name, "--platform", ",".join(wanted), "push",
+         image_name, "--registry", registry, "--json"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(result.stdout)
+    images = [row for row in rows if row["kind"] == "image"]
+    indexes = [row for row in rows if row["kind"] == "index"]
+    assert indexes and all(row["ok"] for row in rows)
+    plain = indexes[0]["reference"]  # the release tag: the first
+    repository, tag = plain.rsplit(":", 1)
+    digests = {platform: next(row["digest"] for row in images
+                              if row["reference"] == f"{repository}:{platforms.tag_prefix(platform)}{tag}")
+               for platform in wanted}  # each platform's own tag, docker-stacks' way
+    api = f"http://{registry}/v2/{repository.split('/', 1)[1]}"
+    answer = requests.get(f"{api}/manifests/{tag}", headers={"Accept": OCI_INDEX}, timeout=30)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == OCI_INDEX, answer.text[:500]
+    listed = {f"{m['platform']['os']}/{m['platform']['architecture']}": m["digest"]
+              for m in answer.json()["manifests"]}
+    assert listed == digests
+    try:
+        for platform in wanted:
+            pulled = docker_client.images.pull(repository, tag, platform=platform)
+            assert f"{pulled.attrs['Os']}/{pulled.attrs['Architecture']}" == platform
+            assert any(d.endswith(digests[platform]) or d.endswith(indexes[0]["digest"])
+                       for d in pulled.attrs.get("RepoDigests", [])), pulled.attrs.get("RepoDigests")
+    finally:
+        for ref in [row["reference"] for row in images] + [plain]:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                docker_client.images.remove(ref)  # the tags only: the images keep their own
