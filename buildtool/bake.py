@@ -19,7 +19,8 @@ from buildtool.tags import all_refs, primary_ref, repository
 CA_VARIABLE = "CA_BUNDLE"
 
 
-def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: str) -> dict[str, Any]:
+def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: str,
+                    platforms: list[str]) -> dict[str, Any]:
     matrix = graph.matrix
     targets: dict[str, Any] = {}
     static = BuildInfo(git_sha=None, build_date="")  # tags needing the commit or the date are left out
@@ -29,7 +30,7 @@ def bake_definition(graph: Graph, rendered: dict[str, Rendered], contexts_dir: s
             "context": f"{contexts_dir}/{name}",
             "dockerfile": "Dockerfile",
             "tags": list(all_refs(graph, target, static)),
-            "platforms": list(matrix.platforms),  # one build of every platform, pushed as one index per tag
+            "platforms": platforms,  # several (`--platform all`): one index per tag, with a builder that can
             "labels": static_labels(matrix, target, item.fingerprint),
             "secret": [f"id=cacert,src=${{{CA_VARIABLE}}}"],
             "cache-from": [f"type=registry,ref={repository(matrix, name)}:buildcache"],

@@ -220,9 +220,9 @@ def _build_dir(args: argparse.Namespace, graph: Graph) -> BuildDir:
 
 
 def _ref(args: argparse.Namespace) -> int:
-    graph = _graph(args)
-    for target in graph.select(args.targets):
-        print(primary_ref(graph.matrix, target))
+    for graph in _graphs(args):
+        for target in graph.select(args.targets):
+            print(primary_ref(graph.matrix, target))
     return 0
 
 
@@ -264,11 +264,11 @@ def _list(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     plans = [(graph, graph.with_ancestors(graph.select(args.targets))) for graph in _graphs(args)]
     if args.json:
-        print(json.dumps([{"name": t.name, "line": graph.matrix.line, "parent": t.parent, "kind": t.kind}
-                          for graph, order in plans for t in order], indent=2))
+        print(json.dumps([{"name": t.name, "line": graph.matrix.line, "platform": graph.matrix.platform,
+                           "parent": t.parent, "kind": t.kind} for graph, order in plans for t in order], indent=2))
         return 0
     for graph, order in plans:
-        print(f"JupyterHub {graph.matrix.line}:")
+        print(f"JupyterHub {graph.matrix.line}, {graph.matrix.platform}:")
         for index, target in enumerate(order, start=1):
             print(f"{index:>3}. {target.name} (from {_parent_label(graph, target)})")
     return 0
@@ -287,6 +287,8 @@ def _build(args: argparse.Namespace) -> int:
     graphs = _graphs(args)
     print(f"jobs: {jobs.count} ({jobs.reason})", file=sys.stderr)
     results: list[tuple[Graph, Result]] = []
+    for graph in graphs:  # before anything is built: a platform that cannot be built here stops the run now
+        _emulate(graph)
     for graph in graphs:  # one line after the other: a later line reuses what an earlier one built
         selected = graph.select(args.targets)
         # --force makes the named images again; the root only by `bootstrap --force` (a new root invalidates
@@ -296,7 +298,6 @@ def _build(args: argparse.Namespace) -> int:
                                forced, BuildInfo.detect(graph.matrix.project_dir))
         if len(graphs) > 1:
             print(f"JupyterHub {graph.matrix.line}, {graph.matrix.platform}:", file=sys.stderr)
-        _emulate(graph)
         line_results = run_build(graph, graph.with_ancestors(selected), options, jobs.count)
         results += [(graph, result) for result in line_results]
         if not args.keep_going and not all(r.ok for r in line_results):
@@ -312,14 +313,22 @@ def _report(results: list[tuple[Graph, Result]], as_json: bool) -> int:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    graph = _graphs(args)[0]  # the root is the same on every line; one platform's
-    _emulate(graph)
-    root = graph.targets[graph.matrix.root.name]
-    if not root.built:
-        raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks local")
-    options = BuildOptions(_build_dir(args, graph), None, False, frozenset([root.name] if args.force else []),
-                           BuildInfo.detect(graph.matrix.project_dir))
-    return _report([(graph, r) for r in run_build(graph, [root], options)], False)
+    graphs: list[Graph] = []
+    for graph in _graphs(args):  # the root is the same on every line: one per platform
+        if graph.matrix.platform not in {known.matrix.platform for known in graphs}:
+            graphs.append(graph)
+    for graph in graphs:
+        _emulate(graph)
+    results = []
+    for graph in graphs:
+        root = graph.targets[graph.matrix.root.name]
+        if not root.built:
+            raise UsageError(f"with --stacks {graph.source.name} the root is pulled ({root.external}); use --stacks "
+                             "local")
+        options = BuildOptions(_build_dir(args, graph), None, False, frozenset([root.name] if args.force else []),
+                               BuildInfo.detect(graph.matrix.project_dir))
+        results += [(graph, r) for r in run_build(graph, [root], options)]
+    return _report(results, False)
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -330,8 +339,10 @@ def _test(args: argparse.Namespace) -> int:
         # tests/conftest.py read BUILDTOOL_TARGETS) and tests the line BUILDTOOL_LINE names.
         command = [sys.executable, "-m", "pytest", "-m", "docker", "tests", *args.pytest_args]
         env = {**os.environ, "BUILDTOOL_TARGETS": ",".join(names), "BUILDTOOL_STACKS": graph.source.name,
-               "BUILDTOOL_MATRIX": str(args.matrix.resolve()), "BUILDTOOL_LINE": graph.matrix.line}
-        print(f"testing {', '.join(names)} on JupyterHub {graph.matrix.line}: {' '.join(command)}", file=sys.stderr)
+               "BUILDTOOL_MATRIX": str(args.matrix.resolve()), "BUILDTOOL_LINE": graph.matrix.line,
+               "BUILDTOOL_PLATFORM": graph.matrix.platform}
+        print(f"testing {', '.join(names)} on JupyterHub {graph.matrix.line}, {graph.matrix.platform}: "
+              f"{' '.join(command)}", file=sys.stderr)
         status = status or subprocess.call(command, cwd=graph.matrix.project_dir, env=env)
     return status
 
@@ -342,7 +353,8 @@ def _bake(args: argparse.Namespace) -> int:
     rendered = render_all(graph, graph.select(["all"]), contexts)
     project = graph.matrix.project_dir
     relative = os.path.relpath(contexts.resolve(), project)
-    text = json.dumps(bake_definition(graph, rendered, relative), indent=2) + "\n"
+    # The platforms --platform names (this machine's by default: buildx's default builder builds one at a time).
+    text = json.dumps(bake_definition(graph, rendered, relative, _platforms(args)), indent=2) + "\n"
     return _emit(text, args.output or project / "docker-bake.json", args.print_only)
 
 

@@ -71,18 +71,18 @@ def ensure(platform: str) -> str:
     if os.geteuid() != 0:
         raise EmulationUnavailable(f"{platform} needs {handler.name} registered with binfmt_misc, which takes root: "
                                    "run scripts/setup --emulation as root")
-    if not (BINFMT / "register").exists():
-        mounted = subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], capture_output=True,
-                                 text=True)
-        if mounted.returncode != 0:
-            raise EmulationUnavailable(f"{platform}: binfmt_misc cannot be mounted here ({mounted.stderr.strip()}): "
-                                       "this kernel or container cannot run other platforms' programs")
-    if (BINFMT / handler.name).exists():  # registered without F (Debian's binfmt-support does that): again, with F
-        (BINFMT / handler.name).write_text("-1")
-    line = f":{handler.name}:M::{handler.magic}:{handler.mask}:{handler.interpreter}:F"
     try:
-        (BINFMT / "register").write_text(line)
-    except OSError as error:
+        if not (BINFMT / "register").exists():
+            mounted = subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], capture_output=True,
+                                     text=True)
+            if mounted.returncode != 0:
+                raise EmulationUnavailable(f"{platform}: binfmt_misc cannot be mounted here "
+                                           f"({mounted.stderr.strip()}): this kernel or container cannot run other "
+                                           "platforms' programs")
+        if (BINFMT / handler.name).exists():  # registered without F (Debian's binfmt-support does that): again
+            (BINFMT / handler.name).write_text("-1")
+        (BINFMT / "register").write_text(f":{handler.name}:M::{handler.magic}:{handler.mask}:{handler.interpreter}:F")
+    except OSError as error:  # no `mount`, a read-only binfmt_misc, a handler unregistered meanwhile
         raise EmulationUnavailable(f"{platform}: registering {handler.name} failed: {error}") from None
     return f"{platform}: registered {handler.name} ({handler.interpreter}, flag F) with binfmt_misc"
 

@@ -323,14 +323,19 @@ def _first_line(value: object) -> str:
     return text.splitlines()[0] if text else "no details"
 
 
-def push_image(local: str, ref: str) -> None:
-    """Tag `local` as `ref` and push it; registry errors reported in the stream become EngineError."""
+def push_image(local: str, ref: str) -> str | None:
+    """Tag `local` as `ref` and push it; returns the digest the registry stored it under (the push's own answer:
+    the local image's RepoDigests may name a multi-platform index it was pulled by). Registry errors reported in
+    the stream become EngineError."""
     tag_image(local, [ref])
     repository, tag = ref.rsplit(":", 1)
+    digest = None
     with _engine_errors(local):
         for event in client().images.push(repository, tag, stream=True, decode=True):
             if "error" in event:
                 raise EngineError(str(event["error"]).strip())
+            digest = (event.get("aux") or {}).get("Digest") or digest
+    return digest or registry_digest(ref)
 
 
 def registry_digest(ref: str) -> str | None:

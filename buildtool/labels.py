@@ -20,6 +20,9 @@ def static_labels(matrix: Matrix, target: Target, fingerprint: str) -> dict[str,
     }
 
 
+REVISION_LABEL = "org.opencontainers.image.revision"  # the commit built (`merge` pairs only one commit's images)
+
+
 def build_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str) -> dict[str, str]:
     """The static labels plus what the build moment knows, given at build time so Dockerfiles stay reproducible.
 
@@ -29,7 +32,7 @@ def build_labels(graph: Graph, target: Target, info: BuildInfo, fingerprint: str
     labels = {
         **static_labels(graph.matrix, target, fingerprint),
         "org.opencontainers.image.created": info.source_time or f"{info.build_date}T00:00:00+00:00",
-        "org.opencontainers.image.revision": info.git_sha or "unknown",
+        REVISION_LABEL: info.git_sha or "unknown",
     }
     if target.parent is not None:
         labels["org.opencontainers.image.base.name"] = primary_ref(graph.matrix, graph.targets[target.parent])

@@ -12,8 +12,9 @@ from buildtool import engine, manifest, platforms, sbom
 from buildtool.buildinfo import BuildInfo
 from buildtool.errors import BuildToolError
 from buildtool.graph import Graph, Target
+from buildtool.labels import REVISION_LABEL
 from buildtool.layout import BuildDir
-from buildtool.registry import cosign_tag, push_artifact, push_index, tags_and_digests
+from buildtool.registry import cosign_tag, image_labels, push_artifact, push_index, tags_and_digests
 from buildtool.tags import all_refs, primary_ref, release_tag
 
 
@@ -100,12 +101,7 @@ def push_platforms(
             progress(f"{target}: {plain} not made an index: only {', '.join(sorted(digests))} have this tag")
             continue
         repository, tag = plain.rsplit(":", 1)
-        try:
-            result = PushResult(target, plain, push_index(repository, tag, digests), True, kind="index")
-        except BuildToolError as exc:
-            result = PushResult(target, plain, None, False, f"index push failed: {exc}", kind="index")
-        outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
-        progress(f"{target}: {plain} index of {', '.join(sorted(digests))} {outcome}")
+        result = _index(target, repository, tag, digests, progress)
         results.append(result)
         if not result.ok and not keep_going:
             break
@@ -120,53 +116,50 @@ def merge_platforms(
     progress: Callable[[str], None],
 ) -> list[PushResult]:
     """Make each plain tag the index of the matrix's platforms' own tags, from what the registry has (when every
-    platform was pushed by a machine of its own: the workflow's runners). Only tags that name this build's images
-    are merged: those whose image is the one of the release tag (`{git_sha}`'s, where the policy has it) on every
-    platform, so that a platform whose push failed never pairs its old image with another's new one."""
+    platform was pushed by a machine of its own: the workflow's runners). Each platform's release tag must name an
+    image of one and the same commit (their revision labels), and only the tags naming those very images on every
+    platform are merged: a platform whose push failed is never paired, by its old image, with another's new one."""
     results: list[PushResult] = []
+    prefixes = {platform: platforms.tag_prefix(platform) for platform in graph.matrix.platforms}
     for target in targets:
+        release = release_tag(graph.matrix, target)
         repository = all_refs(graph, target, info, registry, prefix="")[0].rsplit(":", 1)[0]
-        anchor = _anchor_tag(graph, target, info)
         try:
-            tags = tags_and_digests(repository)
+            tags = tags_and_digests(repository, tuple(prefixes.values()))
+            anchors = {platform: tags.get(prefix + release, "") for platform, prefix in prefixes.items()}
+            revisions = {platform: _revision(repository, digest) if digest else "missing"
+                         for platform, digest in anchors.items()}
+            problem = "" if len(set(revisions.values())) == 1 and "missing" not in revisions.values() else (
+                "the platforms' images are of different commits: " + ", ".join(
+                    f"{prefixes[p]}{release} {revision}" for p, revision in revisions.items()))
         except BuildToolError as exc:
-            results.append(PushResult(target.name, repository, None, False, f"listing tags failed: {exc}", "index"))
-            progress(f"{target.name}: FAILED: {results[-1].detail}")
-            continue
-        prefixes = {platform: platforms.tag_prefix(platform) for platform in graph.matrix.platforms}
-        anchors = {platform: tags[prefix + anchor] for platform, prefix in prefixes.items() if prefix + anchor in tags}
-        if len(anchors) != len(prefixes):
-            missing = ", ".join(p for p in prefixes if p not in anchors)
-            results.append(PushResult(target.name, f"{repository}:{anchor}", None, False,
-                                      f"no {anchor} tag of {missing} in the registry", "index"))
-            progress(f"{target.name}: FAILED: {results[-1].detail}")
+            problem = f"the registry: {exc}"
+        if problem:
+            results.append(PushResult(target.name, f"{repository}:{release}", None, False, problem, "index"))
+            progress(f"{target.name}: FAILED: {problem}")
             continue
         first = prefixes[graph.matrix.platforms[0]]
-        plain_tags = [tag.removeprefix(first) for tag in tags if tag.startswith(first)]
-        for tag in plain_tags:
-            digests = {platform: tags.get(prefix + tag) for platform, prefix in prefixes.items()}
-            if digests != anchors:
-                continue  # another build's images (or not every platform's)
-            try:
-                result = PushResult(target.name, f"{repository}:{tag}", push_index(repository, tag, anchors), True,
-                                    kind="index")
-            except BuildToolError as exc:
-                result = PushResult(target.name, f"{repository}:{tag}", None, False, f"index push failed: {exc}",
-                                    kind="index")
-            outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
-            progress(f"{target.name}: {result.reference} index of {', '.join(anchors)} {outcome}")
-            results.append(result)
+        for tag in (tag.removeprefix(first) for tag in tags if tag.startswith(first)):
+            if {platform: tags.get(prefix + tag) for platform, prefix in prefixes.items()} == anchors:
+                results.append(_index(target.name, repository, tag, anchors, progress))
     return results
 
 
-def _anchor_tag(graph: Graph, target: Target, info: BuildInfo) -> str:
-    """The tag that names this build's image alone: the commit's (`{git_sha}`) when the policy has one, else the
-    release tag."""
-    for template in target.tag_templates:
-        commit = all_refs(graph, dataclasses.replace(target, tag_templates=(template,)), info, prefix="")
-        if "{git_sha}" in template and commit:
-            return commit[0].rsplit(":", 1)[1]
-    return release_tag(graph.matrix, target)
+def _revision(repository: str, digest: str) -> str:
+    return image_labels(repository, digest).get(REVISION_LABEL, "none")
+
+
+def _index(target: str, repository: str, tag: str, digests: dict[str, str],
+           progress: Callable[[str], None]) -> PushResult:
+    """Tag `tag` as the index of the platforms' images `digests`; the result, said on progress."""
+    reference = f"{repository}:{tag}"
+    try:
+        result = PushResult(target, reference, push_index(repository, tag, digests), True, kind="index")
+    except BuildToolError as exc:
+        result = PushResult(target, reference, None, False, f"index push failed: {exc}", kind="index")
+    outcome = f"pushed {result.digest}" if result.ok else f"FAILED: {result.detail}"
+    progress(f"{target}: {reference} index of {', '.join(sorted(digests))} {outcome}")
+    return result
 
 
 def _read_manifest(graph: Graph, target: Target, local: str, info: BuildInfo,
@@ -185,8 +178,7 @@ def _read_manifest(graph: Graph, target: Target, local: str, info: BuildInfo,
 
 def _push_one(target: str, local: str, ref: str, registry: str) -> PushResult:
     try:
-        engine.push_image(local, ref)
-        return PushResult(target, ref, engine.registry_digest(ref), True)
+        return PushResult(target, ref, engine.push_image(local, ref), True)
     except engine.ImageMissing:
         return PushResult(target, ref, None, False, f"no local image {local}: run `build {target}` first")
     except BuildToolError as exc:

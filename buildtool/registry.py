@@ -86,18 +86,26 @@ def push_index(repository: str, tag: str, manifests: Mapping[str, str]) -> str:
     return _digest(body)
 
 
-def tags_and_digests(repository: str) -> dict[str, str]:
-    """Every tag of `repository` with the digest of the manifest it names (empty when the repository is not
-    there)."""
+def tags_and_digests(repository: str, prefixes: tuple[str, ...]) -> dict[str, str]:
+    """The tags of `repository` starting with one of `prefixes`, each with the digest of the manifest it names
+    (none when the repository is not there). The first page of the tag list: registries give a thousand or more."""
     api = Registry(*split(repository))
     listed = api.call("GET", f"{api.base}/tags/list", 200, 404)
     tags = (listed.json().get("tags") or []) if listed.status_code == 200 else []
     found = {}
     for tag in tags:
-        answer = api.call("HEAD", f"{api.base}/manifests/{tag}", 200, headers={"Accept": f"{MANIFEST_TYPES}, "
-                                                                                        f"{OCI_INDEX}"})
-        found[tag] = answer.headers["Docker-Content-Digest"]
+        if tag.startswith(prefixes):
+            answer = api.call("HEAD", f"{api.base}/manifests/{tag}", 200, headers={"Accept": MANIFEST_TYPES})
+            found[tag] = answer.headers.get("Docker-Content-Digest", "")
     return found
+
+
+def image_labels(repository: str, digest: str) -> dict[str, str]:
+    """The labels in the config of the image manifest `digest`."""
+    api = Registry(*split(repository))
+    manifest = api.call("GET", f"{api.base}/manifests/{digest}", 200, headers={"Accept": MANIFEST_TYPES}).json()
+    config = api.call("GET", f"{api.base}/blobs/{manifest['config']['digest']}", 200).json()
+    return dict((config.get("config") or {}).get("Labels") or {})
 
 
 def split(repository: str) -> tuple[str, str]:

@@ -141,9 +141,9 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def _matrix_under_test(line: str | None = None, platform: str | None = None) -> Matrix:
     """The matrix the Docker tests run on (BUILDTOOL_MATRIX), for `line` or else BUILDTOOL_LINE, else the default
-    JupyterHub line; for `platform`, else this machine's."""
+    JupyterHub line; for `platform`, else BUILDTOOL_PLATFORM, else this machine's."""
     return load_matrix(Path(os.environ.get("BUILDTOOL_MATRIX", MATRIX_PATH)), line or os.environ.get("BUILDTOOL_LINE"),
-                       platform)
+                       platform or os.environ.get("BUILDTOOL_PLATFORM"))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ would; and `push` of both platforms gives one tag naming both (an OCI image inde
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import requests
 from buildtool import platforms
 from buildtool.graph import Graph
 from buildtool.registry import OCI_INDEX
-from buildtool.tags import primary_ref
+from buildtool.tags import primary_ref, release_tag
 from tests.conftest import PROJECT_DIR, graph_under_test
 from tests.docker.containers import TrackedContainer, ip_address
 from tests.docker.test_dashboards import (
@@ -59,9 +60,9 @@ def _architecture(client: docker.DockerClient, ref: str) -> str:
 def test_the_chain_is_built_for_the_other_platform_and_recorded_as_it(
         foreign_image: str, foreign: Graph, image_name: str, image: str, docker_client: docker.DockerClient) -> None:
     wanted = foreign.matrix.platform
-    chain = foreign.chain(image_name)
-    assert [t.kind for t in chain][-1] == "root", "the chain starts at the root"
-    for target in chain:
+    built = [t for t in foreign.chain(image_name) if t.built]  # with the upstream stacks, the image alone
+    assert built and built[0].name == image_name
+    for target in built:
         assert _architecture(docker_client, primary_ref(foreign.matrix, target)) == wanted, target.name
     assert _architecture(docker_client, image) == platforms.native()  # this machine's own, beside it
 
@@ -130,3 +131,52 @@ def test_push_of_both_platforms_gives_one_index_that_pulls_by_platform(
         for ref in [row["reference"] for row in images] + [plain]:
             with contextlib.suppress(docker.errors.ImageNotFound):
                 docker_client.images.remove(ref)  # the tags only: the images keep their own
+
+
+def _buildtool(*args: str) -> tuple[int, list[dict], str]:
+    result = subprocess.run([sys.executable, "-m", "buildtool", *args, "--json"], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=1800)
+    return result.returncode, json.loads(result.stdout or "[]"), result.stderr
+
+
+def test_platforms_pushed_apart_are_merged_only_when_their_images_are_of_one_commit(
+        registry: str, foreign_image: str, image: str, image_name: str, foreign: Graph, graph: Graph,
+        docker_client: docker.DockerClient) -> None:
+    """The workflow's way: each platform pushes its own tags (`push --platform-tags`), then `merge` makes the
+    plain tags. A platform whose release tag names an image of another commit (a failed push leaves the old one)
+    is refused, and its plain tags are left as they were."""
+    options = ("--stacks", graph.source.name, "--platform", f"{graph.matrix.platform},{foreign.matrix.platform}")
+    status, pushed, stderr = _buildtool(*options, "push", image_name, "--registry", registry, "--platform-tags")
+    assert status == 0, stderr[-3000:]
+    assert all(row["kind"] != "index" for row in pushed), "no plain tag before merge"
+    status, merged, stderr = _buildtool("--stacks", graph.source.name, "merge", image_name, "--registry", registry)
+    assert status == 0, stderr[-3000:]
+    images = {row["reference"]: row["digest"] for row in pushed if row["kind"] == "image"}
+    tag = release_tag(graph.matrix, graph.targets[image_name])
+    release = next(row for row in merged if row["kind"] == "index" and row["reference"].endswith(f":{tag}"))
+    repository = release["reference"].rsplit(":", 1)[0]
+    api = f"http://{registry}/v2/{repository.split('/', 1)[1]}"
+    index = requests.get(f"{api}/manifests/{tag}", headers={"Accept": OCI_INDEX}, timeout=30).json()
+    wanted = (graph.matrix.platform, foreign.matrix.platform)
+    assert {m["digest"] for m in index["manifests"]} == {images[f"{repository}:{platforms.tag_prefix(p)}{tag}"]
+                                                         for p in wanted}
+
+    # Another commit's image under the other platform's release tag, as a failed push of that platform leaves it.
+    stale = f"{repository}:{platforms.tag_prefix(foreign.matrix.platform)}{tag}"
+    built, _ = docker_client.images.build(
+        fileobj=io.BytesIO(f"FROM {foreign_image}\nLABEL org.opencontainers.image.revision=0ld\n"
+                                         .encode()), tag=stale, rm=True, pull=False)
+    try:
+        for _ in docker_client.images.push(stale, stream=True, decode=True):
+            pass
+        status, refused, stderr = _buildtool("--stacks", graph.source.name, "merge", image_name, "--registry",
+                                             registry)
+        assert status == 1 and not any(row["ok"] for row in refused), refused
+        assert "of different commits" in refused[0]["detail"] and "0ld" in refused[0]["detail"]
+        after = requests.get(f"{api}/manifests/{tag}", headers={"Accept": OCI_INDEX}, timeout=30)
+        assert after.headers["Docker-Content-Digest"] == release["digest"], "the plain tag was changed"
+    finally:
+        docker_client.images.remove(built.id, force=True)
+        for ref in images:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                docker_client.images.remove(ref)

@@ -21,7 +21,8 @@ REGENERATE = "python -m buildtool --stacks upstream bake && python -m buildtool 
 
 def _bake(matrix: Matrix, tmp_path: Path) -> dict:
     graph = build_graph(matrix, "upstream")
-    return bake_definition(graph, render_all(graph, graph.select(["all"]), tmp_path), "build/contexts")
+    return bake_definition(graph, render_all(graph, graph.select(["all"]), tmp_path), "build/contexts",
+                           [graph.matrix.platform])
 
 
 def test_committed_bake_file_is_up_to_date(live_matrix: Matrix, tmp_path: Path) -> None:

@@ -115,8 +115,7 @@ def pushing(mini_matrix: Matrix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """Images of dash-py and dash-all (manifests written) that push to DIGEST; returns the SBOM pushes asked for
     as (repository, tag); a repository named in FAILING refuses them."""
     monkeypatch.setattr(engine, "image_state", lambda ref: engine.ImageState({FINGERPRINT_LABEL: "f1"}, 1, frozenset()))
-    monkeypatch.setattr(engine, "push_image", lambda local, ref: None)
-    monkeypatch.setattr(engine, "registry_digest", lambda ref: DIGEST)
+    monkeypatch.setattr(engine, "push_image", lambda local, ref: DIGEST)
     asked: list[tuple[str, str]] = []
 
     def push_artifact(repository: str, tag: str, blob: bytes, media_type: str, title: str) -> str:

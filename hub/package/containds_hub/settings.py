@@ -141,9 +141,9 @@ class HubSettings(BaseModel):
         [], "Swarm only: placement constraints of dashboards' servers instead, e.g. `node.labels.dashboards==yes` "
         "(empty: `CDS_SWARM_CONSTRAINTS`)", files=(SWARM,))
     swarm_dashboard_placement: Literal["preferred", "required"] = setting(
-        "preferred", "Swarm only: when no live node meets `CDS_SWARM_DASHBOARD_CONSTRAINTS` (the dashboards' nodes "
-        "are down or drained), `preferred` starts the dashboard where notebook servers run (`CDS_SWARM_CONSTRAINTS`), "
-        "`required` fails its start with the swarm's reason", files=(SWARM,))
+        "preferred", "Swarm only: when no node meeting `CDS_SWARM_DASHBOARD_CONSTRAINTS` can take a dashboard (down, "
+        "drained or full), `preferred` starts it where notebook servers run (`CDS_SWARM_CONSTRAINTS`), `required` "
+        "fails its start with the swarm's reason", files=(SWARM,))
     home_volume_options: VolumeOptions = setting(
         {}, "Swarm only: how every node mounts a user's home from shared storage: options of Docker's `local` "
         "volume driver, space-separated, `{username}` replaced, e.g. `type=nfs o=addr=10.0.0.5,rw "

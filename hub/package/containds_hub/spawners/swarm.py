@@ -30,9 +30,10 @@ ENDED_TASK_STATES = {"rejected", "failed", "shutdown", "complete", "orphaned", "
 # States of a task that is, or will be, running (dockerspawner's own poll counts these as running).
 LIVE_TASK_STATES = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting",
                     "running"}
-# Node states in which its tasks are gone for the hub: the manager lost the node's heartbeat (`down`), or the node
-# left. `unknown` is what a new leader says of every node until it reports: not a reason to stop anything.
-DEAD_NODE_STATES = {"down", "disconnected"}
+# The node state in which its tasks are gone for the hub: the manager lost the node's heartbeats. Not `unknown` (what
+# a new leader says of every node until it reports) nor `disconnected` (a node looking for a new manager, as when
+# one restarts): both pass, and stopping live servers for them would be wrong.
+DEAD_NODE_STATES = {"down"}
 
 
 class Unplaceable(web.HTTPError):
@@ -108,7 +109,11 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
         if state not in LIVE_TASK_STATES:
             return f"task {state}: {task['Status'].get('Err') or task['Status'].get('Message', '')}"
         if state == "running" and task.get("NodeID"):
-            node = await self.docker("inspect_node", task["NodeID"])
+            try:
+                node = await self.docker("inspect_node", task["NodeID"])
+            except docker.errors.NotFound:  # removed from the swarm (`docker node rm`), and its tasks with it
+                self.log.warning("%s: its node %s is gone from the swarm", self._log_name, task["NodeID"][:12])
+                return "node gone"
             node_state = node["Status"]["State"]
             if node_state in DEAD_NODE_STATES:
                 hostname = node.get("Description", {}).get("Hostname", task["NodeID"][:12])
