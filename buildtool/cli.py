@@ -390,6 +390,8 @@ def _push(args: argparse.Namespace) -> int:
                 results += push_targets(graph, graph.select(args.targets), info, args.registry,
                                         _build_dir(args, graph), args.keep_going, progress,
                                         platforms.tag_prefix(graph.matrix.platform))
+                if not args.keep_going and not all(r.ok for r in results):
+                    break
         elif len(graphs) == 1:  # one platform: its own tags (the plain ones for this machine's)
             graph = graphs[0]
             results += push_targets(graph, graph.select(args.targets), info, args.registry, _build_dir(args, graph),

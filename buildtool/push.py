@@ -65,7 +65,7 @@ def push_targets(
             else:
                 pushed += _push_sboms(target.name, found, pushed, host, build_dir, progress)
         results += pushed
-        if results and not results[-1].ok and not keep_going:
+        if not keep_going and not all(r.ok for r in pushed):
             break
     return results
 
