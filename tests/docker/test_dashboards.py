@@ -65,19 +65,9 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
     container: TrackedContainer, graph: Graph, builtin_launchers: dict, framework_name: str
 ) -> None:
     framework = graph.matrix.frameworks[framework_name]
-    app_dir = FIXTURES / framework_name
-    entry = next(p for p in sorted(app_dir.iterdir()) if p.stem == "app")
-    expected = (app_dir / "expected.txt").read_text().strip()
     launcher = {**builtin_launchers.get(framework.presentation_type, {}), **framework.launcher.as_config()}
     assert launcher.get("args"), f"no launcher for {framework.presentation_type}"
-    presentation_path = f"{APPS_DIR}/{framework_name}/{entry.name}"
-
-    server = container.start(
-        cdsdashboards_command(graph.matrix.hub.presentation_cmd, launcher, presentation_path),
-        environment=cdsdashboards_env(launcher, presentation_path),
-        volumes={str(app_dir): {"bind": f"{APPS_DIR}/{framework_name}", "mode": "ro"}},
-    )
-    url = f"http://{ip_address(server)}:8888{BASE_URL}"
+    server, url, expected = serve_fixture(container, graph.matrix.hub.presentation_cmd, framework_name, launcher)
     _wait_until_served(url, server)
     with chromium() as browser:
         shown = visible_text_contains(browser, url, expected)
@@ -85,6 +75,22 @@ def test_dashboard_is_served_as_cdsdashboards_serves_it(
     sockets = listening_sockets(server)
     assert len(sockets) > 1, f"only the proxy listens: the {framework_name} app is not running"
     assert exposed_ports(server) == {8888}, f"listening beyond loopback: {sorted(sockets)}"
+
+
+def serve_fixture(container: TrackedContainer, presentation_cmd: tuple[str, ...], framework_name: str,
+                  launcher: dict) -> tuple[Container, str, str]:
+    """Start the framework's fixture app as cdsdashboards starts a dashboard server; returns the container, the
+    dashboard's URL and the text only the app computes."""
+    app_dir = FIXTURES / framework_name
+    entry = next(p for p in sorted(app_dir.iterdir()) if p.stem == "app")
+    presentation_path = f"{APPS_DIR}/{framework_name}/{entry.name}"
+    server = container.start(
+        cdsdashboards_command(presentation_cmd, launcher, presentation_path),
+        environment=cdsdashboards_env(launcher, presentation_path),
+        volumes={str(app_dir): {"bind": f"{APPS_DIR}/{framework_name}", "mode": "ro"}},
+    )
+    url = f"http://{ip_address(server)}:8888{BASE_URL}"
+    return server, url, (app_dir / "expected.txt").read_text().strip()
 
 
 def _wait_until_served(url: str, server: Container, timeout: float = 180) -> None:

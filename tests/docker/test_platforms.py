@@ -23,15 +23,8 @@ from buildtool.graph import Graph
 from buildtool.registry import OCI_INDEX
 from buildtool.tags import primary_ref, release_tag
 from tests.conftest import PROJECT_DIR, graph_under_test
-from tests.docker.containers import TrackedContainer, ip_address
-from tests.docker.test_dashboards import (
-    APPS_DIR,
-    BASE_URL,
-    FIXTURES,
-    _wait_until_served,
-    cdsdashboards_command,
-    cdsdashboards_env,
-)
+from tests.docker.containers import TrackedContainer
+from tests.docker.test_dashboards import _wait_until_served, serve_fixture
 from tests.registry import running_registry
 
 WITH_FRAMEWORK = "voila"
@@ -73,17 +66,8 @@ def test_a_container_of_it_runs_that_machines_programs_and_serves_voila_through_
     try:
         machine = container.check(["uname", "-m"]).strip()
         assert machine == platforms.KNOWN[foreign.matrix.platform].machine
-        app_dir = FIXTURES / "voila"
-        entry = next(p for p in sorted(app_dir.iterdir()) if p.stem == "app")
-        expected = (app_dir / "expected.txt").read_text().strip()
         launcher = foreign.matrix.frameworks["voila"].launcher.as_config()
-        presentation_path = f"{APPS_DIR}/voila/{entry.name}"
-        server = container.start(
-            cdsdashboards_command(foreign.matrix.hub.presentation_cmd, launcher, presentation_path),
-            environment=cdsdashboards_env(launcher, presentation_path),
-            volumes={str(app_dir): {"bind": f"{APPS_DIR}/voila", "mode": "ro"}},
-        )
-        url = f"http://{ip_address(server)}:8888{BASE_URL}"
+        server, url, expected = serve_fixture(container, foreign.matrix.hub.presentation_cmd, "voila", launcher)
         _wait_until_served(url, server, timeout=600)  # an emulated kernel starts slowly
         page = requests.get(url, timeout=300)
         assert page.status_code == 200 and expected in page.text, page.text[-2000:]
