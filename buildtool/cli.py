@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from buildtool import emulation, engine, platforms
+from buildtool import emulation, engine
 from buildtool.bake import bake_definition
 from buildtool.build import BuildOptions, run_build
 from buildtool.buildinfo import BuildInfo
@@ -313,10 +313,10 @@ def _report(results: list[tuple[Graph, Result]], as_json: bool) -> int:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    graphs: list[Graph] = []
+    by_platform: dict[str, Graph] = {}
     for graph in _graphs(args):  # the root is the same on every line: one per platform
-        if graph.matrix.platform not in {known.matrix.platform for known in graphs}:
-            graphs.append(graph)
+        by_platform.setdefault(graph.matrix.platform, graph)
+    graphs = list(by_platform.values())
     for graph in graphs:
         _emulate(graph)
     results = []
@@ -376,29 +376,19 @@ def _emit(text: str, path: Path, print_only: bool) -> int:
 def _push(args: argparse.Namespace) -> int:
     from buildtool.push import push_platforms, push_targets  # imported here: only push needs it
 
-    def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
     results = []
     by_line: dict[str, list[Graph]] = {}
     for graph in _graphs(args):
         by_line.setdefault(graph.matrix.line, []).append(graph)
     for graphs in by_line.values():
         info = BuildInfo.detect(graphs[0].matrix.project_dir)
-        if args.platform_tags:  # each platform under its prefixed tags only
-            for graph in graphs:
-                results += push_targets(graph, graph.select(args.targets), info, args.registry,
-                                        _build_dir(args, graph), args.keep_going, progress,
-                                        platforms.tag_prefix(graph.matrix.platform))
-                if not args.keep_going and not all(r.ok for r in results):
-                    break
-        elif len(graphs) == 1:  # one platform: its own tags (the plain ones for this machine's)
+        if len(graphs) == 1 and not args.platform_tags:  # one platform: its own tags (this machine's: the plain)
             graph = graphs[0]
             results += push_targets(graph, graph.select(args.targets), info, args.registry, _build_dir(args, graph),
-                                    args.keep_going, progress)
-        else:  # several: each under its prefixed tags, the plain tags as their index
+                                    args.keep_going, _progress)
+        else:  # each platform under its prefixed tags, then (unless --platform-tags) the plain tags as their index
             results += push_platforms([(graph, _build_dir(args, graph)) for graph in graphs], args.targets, info,
-                                      args.registry, args.keep_going, progress)
+                                      args.registry, args.keep_going, _progress, merge=not args.platform_tags)
         if not args.keep_going and not all(r.ok for r in results):
             break
     if args.json:
@@ -414,11 +404,14 @@ def _merge(args: argparse.Namespace) -> int:
         if graph.matrix.foreign_platform:
             continue  # one index per line names every platform
         info = BuildInfo.detect(graph.matrix.project_dir)
-        results += merge_platforms(graph, graph.select(args.targets), info, args.registry,
-                                   lambda line: print(line, file=sys.stderr, flush=True))
+        results += merge_platforms(graph, graph.select(args.targets), info, args.registry, _progress)
     if args.json:
         print(json.dumps([r.__dict__ for r in results], indent=2))
     return 0 if all(r.ok for r in results) else EXIT_FAILURE
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _parent_label(graph: Graph, target: Target) -> str:

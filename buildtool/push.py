@@ -77,10 +77,11 @@ def push_platforms(
     registry: str | None,
     keep_going: bool,
     progress: Callable[[str], None],
+    merge: bool = True,
 ) -> list[PushResult]:
     """Each platform's images under its own tags (docker-stacks' prefixes: `x86_64-<tag>`, `aarch64-<tag>`) with
-    their SBOMs, then every tag they share as the OCI image index of them (`<tag>`: what `docker pull` on any of
-    these platforms takes)."""
+    their SBOMs, then, with `merge`, every tag they share as the OCI image index of them (`<tag>`: what `docker
+    pull` on any of these platforms takes)."""
     results: list[PushResult] = []
     shared: dict[tuple[str, str], dict[str, str]] = {}  # (target, plain reference) -> platform -> image digest
     for graph, build_dir in graphs:
@@ -95,6 +96,8 @@ def push_platforms(
                 shared.setdefault((result.target, plain), {})[graph.matrix.platform] = result.digest
         if not keep_going and not all(r.ok for r in results):
             return results
+    if not merge:
+        return results
     wanted = {graph.matrix.platform for graph, _ in graphs}
     for (target, plain), digests in shared.items():
         if set(digests) != wanted:
@@ -196,8 +199,8 @@ def _push_sboms(target: str, found: manifest.Manifest, images: list[PushResult],
             if digest is None:
                 raise BuildToolError("the registry gave the image no digest to tag its SBOM by")
             path = sbom.ensure(build_dir, found)
-            stored = push_artifact(repository, cosign_tag(digest, "sbom"), path.read_bytes(),
-                                            sbom.MEDIA_TYPE, path.name)
+            stored = push_artifact(repository, cosign_tag(digest, "sbom"), path.read_bytes(), sbom.MEDIA_TYPE,
+                                   path.name)
             result = PushResult(target, ref, stored, True, kind="sbom")
         except (BuildToolError, OSError) as exc:
             result = PushResult(target, ref, None, False, f"SBOM push to {host} failed: {exc}", kind="sbom")

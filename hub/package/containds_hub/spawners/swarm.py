@@ -77,26 +77,30 @@ class ContainDSSwarmSpawner(ContainDSSpawnerMixin, VariableSwarmSpawner):
         """As the base class; an engine's refusal (e.g. an image the registry does not have, pulled by the
         manager) is told to the user with the engine's reason: an HTTPError's message reaches the API's answer
         and the progress page, any other exception only the hub's log."""
-        placement: dict[str, Any] = dict(self.extra_placement_spec)  # type: ignore[has-type]
+        if not hasattr(self, "_servers_placement"):  # the operator's, before a dashboard's constraints replace it
+            self._servers_placement: dict[str, Any] = dict(self.extra_placement_spec)
         apart = self.dashboard_constraints is not None and access.dashboard_of(
             self.db, self.user.orm_user, self.name) is not None
-        if apart:
-            self.extra_placement_spec = {**placement, "constraints": self.dashboard_constraints}
         try:
-            try:
-                return await super().start()
-            except Unplaceable as refusal:
-                if not apart or self.dashboard_placement == "required":
-                    raise
-                # The dashboards' nodes are all down or drained: run it where notebook servers run, rather than
-                # not at all. The service that waits for a node goes first (the next start would find it).
-                self.log.warning("%s: %s; starting it where notebook servers run (%s)", self._log_name,
-                                 refusal.log_message, placement.get("constraints") or "any node")
-                await self.remove_object()
-                self.extra_placement_spec = placement
-                return await super().start()
+            return await self._start_placed(apart)
         except docker.errors.APIError as error:
             raise web.HTTPError(500, f"the swarm could not start this server: {error.explanation or error}") from None
+
+    async def _start_placed(self, apart: bool) -> Any:
+        """Start with the dashboards' constraints when `apart`; when no node meeting them can take the server and
+        the placement is only preferred, where notebook servers run instead, rather than not at all."""
+        placement = self._servers_placement
+        self.extra_placement_spec = {**placement, "constraints": self.dashboard_constraints} if apart else placement
+        try:
+            return await super().start()
+        except Unplaceable as refusal:
+            if not apart or self.dashboard_placement == "required":
+                raise
+            self.log.warning("%s: %s; starting it where notebook servers run (%s)", self._log_name,
+                             refusal.log_message, placement.get("constraints") or "any node")
+            await self.remove_object()  # the service waiting for a node: the next start would find it
+            self.extra_placement_spec = placement
+            return await super().start()
 
     async def poll(self) -> int | str | None:
         """None while the server's task is (about to be) running on a live node; otherwise why it is not. The
